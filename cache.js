@@ -1,0 +1,15 @@
+// hotpath/cache: the drop-in for lib/cache.ts.
+'use strict'
+
+const { SimpleCache } = require('./js/simple-cache.js')
+const { createCacheAside } = require('./js/cache-aside.js')
+
+const apiCache = new SimpleCache(1000, 300)
+const dataCache = new SimpleCache(500, 600)
+
+module.exports = {
+  SimpleCache,
+  apiCache,
+  dataCache,
+  cacheAside: createCacheAside(apiCache),
+}

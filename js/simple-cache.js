@@ -1,0 +1,308 @@
+// SimpleCache: the JS front of the cache. Values and the key → slot table
+// stay here (values must stay the very JS values set); recency, counters,
+// expiry scans and the single-flight table live in the Rust engine, fed an
+// op log in batches. A hit is a Map lookup, a deadline check against the
+// shared clock and two typed-array stores: no napi call (see boundary.md).
+'use strict'
+
+const timers = require('node:timers')
+const { CacheEngine } = require('../index.js')
+const { now } = require('./clock.js')
+const { keyArg, ttlMsArg, countArg, describe } = require('./describe.js')
+
+// Op log words, as engine/src/cache/op.rs decodes them: (kind << 28) | slot.
+const OP_WRITE = 1 << 28
+const OP_DELETE = 2 << 28
+const OP_EVICT = 3 << 28
+const OP_EXPIRE = 4 << 28
+const OP_MISS = 5 << 28
+
+/** Ops buffered before the engine replays them: one call per 1,024 ops. */
+const LOG_SIZE = 1024
+/** Least recently used slots the engine hands back per replay. */
+const VICTIM_BATCH = 64
+/** The op log has 28 bits for a slot; caches above 16M entries are refused. */
+const MAX_ENTRIES = 1 << 24
+/** Expired values are released by a sweep at most this often per cache. */
+const SWEEP_SPACING_MS = 1000
+/** setTimeout's longest delay; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+/** Default age after which a load stops absorbing new callers. */
+const DEFAULT_MAX_FLIGHT_MS = 10_000
+
+/** The internal cache-aside entry point, used by `cacheAside`. */
+const kLoad = Symbol('hotpath.load')
+
+/**
+ * An in-process LRU cache with per-entry TTL. Drop-in for the reference
+ * `SimpleCache`: the same methods and return shapes, LRU eviction, `hitRate`
+ * as a percentage of lookups, and single-flight loading through `cacheAside`.
+ */
+class SimpleCache {
+  #maxSize
+  #defaultTtlMs
+  #maxFlightMs
+  #engine = new CacheEngine()
+
+  #slotOf = new Map()
+  #keys = []
+  #values = []
+  #expires = new Float64Array(16)
+  #touched = new Uint8Array(16)
+  #free = []
+  #nextFresh = 0
+
+  #log = new Int32Array(LOG_SIZE)
+  #logLength = 0
+  #victims = new Int32Array(VICTIM_BATCH)
+  #victimAt = 0
+  #victimCount = 0
+
+  #sweepTimer = null
+  #sweepAt = Infinity
+  #lastSweep = -Infinity
+  #flights = new Map()
+
+  /**
+   * @param maxSize most entries held (default 1000); the least recently used is evicted
+   * @param defaultTtlSeconds TTL of a `set` without one (default 300)
+   * @param options.maxFlightMs age after which a `cacheAside` load stops absorbing new callers (default 10000)
+   */
+  constructor(maxSize = 1000, defaultTtlSeconds = 300, options = {}) {
+    this.#maxSize = countArg('new SimpleCache', maxSize, 'maxSize', MAX_ENTRIES)
+    this.#defaultTtlMs = ttlMsArg('new SimpleCache', defaultTtlSeconds, 'defaultTtlSeconds')
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`new SimpleCache: options must be an object, got ${describe(options)}`)
+    }
+    const { maxFlightMs = DEFAULT_MAX_FLIGHT_MS } = options
+    if (typeof maxFlightMs !== 'number' || !(maxFlightMs > 0)) {
+      const Err = typeof maxFlightMs === 'number' ? RangeError : TypeError
+      throw new Err(`new SimpleCache: options.maxFlightMs must be a positive number, got ${describe(maxFlightMs)}`)
+    }
+    this.#maxFlightMs = maxFlightMs
+  }
+
+  /** The value for `key`, or `null` on a miss or once its TTL has passed. */
+  get(key) {
+    if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.get', key)
+    const slot = this.#slotOf.get(key)
+    if (slot === undefined) {
+      this.#record(OP_MISS)
+      return null
+    }
+    if (now() > this.#expires[slot]) {
+      this.#expire(key, slot)
+      return null
+    }
+    this.#touched[slot] = 1
+    this.#record(slot) // a hit is op kind 0
+    return this.#values[slot]
+  }
+
+  /** Stores `data` under `key` for `ttlSeconds` (default: the cache's), evicting the LRU entry when full. */
+  set(key, data, ttlSeconds) {
+    if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.set', key)
+    const ttlMs = ttlSeconds === undefined ? this.#defaultTtlMs : ttlMsArg('SimpleCache.set', ttlSeconds)
+    if (this.#flights.size > 0) this.#engine.flightInvalidate(key)
+    this.#write(key, data, ttlMs)
+  }
+
+  /** Whether `key` holds an entry within its TTL. Does not count as a lookup or a use. */
+  has(key) {
+    if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.has', key)
+    const slot = this.#slotOf.get(key)
+    return slot !== undefined && now() <= this.#expires[slot]
+  }
+
+  /** Removes `key`; true if it was held (expired or not). A load in flight for it is not cached. */
+  delete(key) {
+    if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.delete', key)
+    if (this.#flights.size > 0) this.#engine.flightInvalidate(key)
+    const slot = this.#slotOf.get(key)
+    if (slot === undefined) return false
+    this.#release(key, slot, OP_DELETE)
+    this.#free.push(slot)
+    return true
+  }
+
+  /** Removes every entry; loads in flight are not cached. Lifetime counters are kept. */
+  clear() {
+    this.#flush()
+    this.#engine.clear()
+    this.#flights.clear()
+    this.#slotOf.clear()
+    this.#keys = []
+    this.#values = []
+    this.#free = []
+    this.#nextFresh = 0
+    this.#victimCount = 0
+  }
+
+  /**
+   * The reference's four fields (`hitRate` as the percentage of lookups that
+   * hit, 0-100 with two decimals) plus lifetime `hits`, `misses`,
+   * `evictions` and `expired`.
+   */
+  stats() {
+    this.#flush()
+    const e = this.#engine.stats(this.#expires, now())
+    const lookups = e.hits + e.misses
+    return {
+      size: this.#slotOf.size,
+      validEntries: e.validEntries,
+      totalHits: e.heldEntryHits,
+      hitRate: lookups === 0 ? 0 : Math.round((e.hits / lookups) * 10000) / 100,
+      hits: e.hits,
+      misses: e.misses,
+      evictions: e.evictions,
+      expired: e.expired,
+    }
+  }
+
+  /** Cache-aside with single flight; arguments already checked by `cacheAside`. */
+  [kLoad](key, fetcher, ttlMs) {
+    const slot = this.#slotOf.get(key)
+    if (slot !== undefined && now() <= this.#expires[slot]) {
+      this.#touched[slot] = 1
+      this.#record(slot)
+      return Promise.resolve(this.#values[slot])
+    }
+    if (slot === undefined) this.#record(OP_MISS)
+    else this.#expire(key, slot)
+
+    const decision = this.#engine.flightBegin(key, now(), this.#maxFlightMs)
+    if (!decision.lead) return this.#flights.get(decision.id)
+    if (decision.superseded !== 0) this.#flights.delete(decision.superseded)
+
+    const id = decision.id
+    let result
+    try {
+      result = fetcher()
+    } catch (err) {
+      result = Promise.reject(err)
+    }
+    const flight = Promise.resolve(result).then(
+      (value) => {
+        if (this.#land(key, id)) this.#write(key, value, ttlMs ?? this.#defaultTtlMs)
+        return value
+      },
+      (err) => {
+        this.#land(key, id)
+        throw err
+      },
+    )
+    this.#flights.set(id, flight)
+    return flight
+  }
+
+  /** Ends flight `id`; true when its result may be cached. */
+  #land(key, id) {
+    this.#flights.delete(id)
+    return this.#engine.flightFinish(key, id)
+  }
+
+  #write(key, data, ttlMs) {
+    const deadline = now() + ttlMs
+    let slot = this.#slotOf.get(key)
+    if (slot === undefined) {
+      slot = this.#slotOf.size >= this.#maxSize ? this.#evictOne() : this.#allocate()
+      this.#slotOf.set(key, slot)
+      this.#keys[slot] = key
+    }
+    this.#values[slot] = data
+    this.#expires[slot] = deadline
+    this.#touched[slot] = 1
+    this.#record(OP_WRITE | slot)
+    if (deadline < this.#sweepAt) this.#scheduleSweep(deadline)
+  }
+
+  #expire(key, slot) {
+    this.#release(key, slot, OP_EXPIRE)
+    this.#free.push(slot)
+    this.#record(OP_MISS)
+  }
+
+  /** Forgets the entry in `slot` and logs why; the caller decides the slot's fate. */
+  #release(key, slot, op) {
+    this.#slotOf.delete(key)
+    this.#keys[slot] = undefined
+    this.#values[slot] = undefined
+    this.#touched[slot] = 1
+    this.#record(op | slot)
+  }
+
+  /**
+   * Frees the least recently used slot without a call: the engine's victim
+   * list is exact LRU as of the last replay, and any slot used since then is
+   * flagged in `#touched`, so the first unflagged victim is the LRU entry now.
+   */
+  #evictOne() {
+    for (let replays = 0; replays < 2; replays++) {
+      while (this.#victimAt < this.#victimCount) {
+        const slot = this.#victims[this.#victimAt++]
+        if (this.#touched[slot] === 0) {
+          this.#release(this.#keys[slot], slot, OP_EVICT)
+          return slot
+        }
+      }
+      this.#flush()
+    }
+    throw new Error('hotpath: SimpleCache is full but its engine holds no entry (internal error)')
+  }
+
+  #allocate() {
+    if (this.#free.length > 0) return this.#free.pop()
+    const slot = this.#nextFresh++
+    if (slot === this.#expires.length) {
+      const grown = Math.min(this.#maxSize, slot * 2)
+      const expires = new Float64Array(grown)
+      expires.set(this.#expires)
+      this.#expires = expires
+      const touched = new Uint8Array(grown)
+      touched.set(this.#touched)
+      this.#touched = touched
+    }
+    return slot
+  }
+
+  #record(word) {
+    this.#log[this.#logLength++] = word
+    if (this.#logLength === LOG_SIZE) this.#flush()
+  }
+
+  /** Replays the op log in the engine and takes a fresh victim list. */
+  #flush() {
+    this.#victimCount = this.#engine.apply(this.#log, this.#logLength, this.#touched, this.#victims)
+    this.#victimAt = 0
+    this.#logLength = 0
+  }
+
+  /**
+   * One unref'd timer per cache, aimed at the earliest deadline, releases
+   * expired values to the garbage collector. It uses node:timers, which fake
+   * timers leave alone, so `runAllTimers()` in an app's tests never sees it.
+   * Expired keys stay counted in `size` until looked up, as in the reference.
+   */
+  #scheduleSweep(deadline) {
+    if (this.#sweepTimer !== null) timers.clearTimeout(this.#sweepTimer)
+    const t = now()
+    const at = Math.max(deadline + 1, this.#lastSweep + SWEEP_SPACING_MS)
+    this.#sweepAt = deadline
+    this.#sweepTimer = timers.setTimeout(this.#sweep, Math.min(Math.max(at - t, 0), MAX_TIMER_MS))
+    this.#sweepTimer.unref()
+  }
+
+  #sweep = () => {
+    this.#sweepTimer = null
+    this.#sweepAt = Infinity
+    this.#flush()
+    const t = now()
+    this.#lastSweep = t
+    const expired = new Int32Array(this.#slotOf.size)
+    const result = this.#engine.sweep(this.#expires, t, expired)
+    for (let i = 0; i < result.expired; i++) this.#values[expired[i]] = undefined
+    if (result.nextDeadlineMs !== Infinity) this.#scheduleSweep(result.nextDeadlineMs)
+  }
+}
+
+module.exports = { SimpleCache, kLoad }

@@ -1,0 +1,2 @@
+// ESM entry of hotpath: the same instances as the CommonJS entry.
+export * from './cache.mjs'

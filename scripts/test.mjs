@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Runs every suite (cargo, vitest, jest) and ends with one line
+// `N passed, N failed` totalling them all. Exits non-zero if any suite failed
+// or if nothing ran.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, symlinkSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const scratch = join(tmpdir(), `hotpath-test-${process.pid}`)
+mkdirSync(scratch, { recursive: true })
+
+// Tests import 'hotpath/...' as users do; a self link makes that resolve here.
+const selfLink = join(root, 'node_modules', 'hotpath')
+if (!existsSync(selfLink)) symlinkSync('..', selfLink)
+
+function run(cmd, args, env = {}) {
+  console.log(`\n$ ${cmd} ${args.join(' ')}`)
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  return r.status
+}
+
+const suites = [
+  {
+    name: 'cargo',
+    run() {
+      const out = join(scratch, 'cargo.txt')
+      const status = spawnSync('bash', ['-c', `set -o pipefail; cargo test -p hotpath-engine --release 2>&1 | tee ${out}`], {
+        cwd: root,
+        stdio: 'inherit',
+      }).status
+      let passed = 0
+      let failed = 0
+      for (const m of readFileSync(out, 'utf8').matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+        passed += Number(m[1])
+        failed += Number(m[2])
+      }
+      return { status, passed, failed }
+    },
+  },
+  {
+    name: 'vitest',
+    run() {
+      const out = join(scratch, 'vitest.json')
+      const status = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`])
+      const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {}
+      return { status, passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0) }
+    },
+  },
+  {
+    name: 'jest',
+    run() {
+      const out = join(scratch, 'jest.json')
+      const status = run('npx', ['jest', '--ci', '--json', `--outputFile=${out}`])
+      const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {}
+      return { status, passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0) }
+    },
+  },
+]
+
+const only = process.argv.slice(2)
+let passed = 0
+let failed = 0
+const lines = []
+for (const suite of suites) {
+  if (only.length && !only.includes(suite.name)) continue
+  const r = suite.run()
+  // A suite that exits non-zero without a counted failure still fails the run.
+  const suiteFailed = r.failed + (r.status !== 0 && r.failed === 0 ? 1 : 0)
+  passed += r.passed
+  failed += suiteFailed
+  lines.push(`${suite.name}: ${r.passed} passed, ${suiteFailed} failed`)
+}
+rmSync(scratch, { recursive: true, force: true })
+console.log(`\n${lines.join('\n')}`)
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed > 0 || passed === 0 ? 1 : 0)

@@ -1,0 +1,7 @@
+//! The napi binding: converts numbers, typed arrays and errors between the
+//! JS front (`js/`) and the engine crate, and holds no rules of its own.
+//! Every export is `catch_unwind`, so a Rust panic reaches Node as an Error.
+
+mod cache_engine;
+mod clock;
+mod panic_probe;
