@@ -5,3 +5,4 @@
 import cache from './cache.js'
 
 export const { SimpleCache, apiCache, dataCache, cacheAside } = cache
+export const { RateLimiter, apiRateLimiter } = cache
