@@ -28,7 +28,7 @@ pub const DEFAULT_BUDGET_BYTES: usize = 64 << 20;
 impl LimiterConfig {
   /// The default cap for `max_requests`: 100,000 identifiers, fewer when
   /// their full windows would not fit in [`DEFAULT_BUDGET_BYTES`]
-  /// (77,672 for the default 100 requests), at least 1.
+  /// (79,796 for the default 100 requests), at least 1.
   pub fn default_max_identifiers(max_requests: u32) -> u32 {
     let worst_bytes = max_requests as usize * std::mem::size_of::<f64>() + BYTES_PER_IDENTIFIER;
     (DEFAULT_BUDGET_BYTES / worst_bytes).clamp(1, DEFAULT_MAX_IDENTIFIERS as usize) as u32
