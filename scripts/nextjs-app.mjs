@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// The example Next.js app (examples/nextjs) as a user gets it: a fresh copy,
+// hotpath installed from the packed tarballs (main package + the platform
+// package carrying the prebuilt binary), on a PATH with no Rust toolchain.
+// Used by the end-to-end test, the load run, and by hand:
+//
+//   node scripts/nextjs-app.mjs <dest> [--reference] [--webpack]
+//
+// packs, installs into <dest>, builds and prints how to start it. With
+// --reference the app's lib/cache.ts and lib/performance.ts are the reference
+// TypeScript (../shared/reference/lib) instead of the one-line re-exports.
+import { execFileSync, spawn } from 'node:child_process'
+import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+const root = resolve(new URL('..', import.meta.url).pathname)
+const exampleDir = join(root, 'examples', 'nextjs')
+const referenceLib = join(root, '..', 'shared', 'reference', 'lib')
+
+/** True when `dir` holds an executable named `name`. */
+function hasExecutable(dir, name) {
+  try {
+    accessSync(join(dir, name), constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The environment of a machine with Node and npm but no Rust: PATH without
+ * any directory that holds `cargo` or `rustc`, no CARGO_* / RUSTUP_* settings.
+ */
+export function envWithoutRust(extra = {}) {
+  const env = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(CARGO|RUSTUP|RUSTC)/.test(k)) env[k] = v
+  }
+  env.PATH = process.env.PATH.split(':')
+    .filter((dir) => dir && !hasExecutable(dir, 'cargo') && !hasExecutable(dir, 'rustc'))
+    .join(':')
+  env.NEXT_TELEMETRY_DISABLED = '1'
+  return { ...env, ...extra }
+}
+
+/** Packs hotpath into `outDir`; returns the tarball paths (main package first). */
+export function packTarballs(outDir) {
+  const out = execFileSync(process.execPath, [join(root, 'scripts', 'pack.mjs'), outDir], { encoding: 'utf8' })
+  return out.trim().split('\n')
+}
+
+/**
+ * Copies the example app to `dest` (without node_modules or build output) and
+ * installs its locked dependencies plus the hotpath tarballs, with no Rust on
+ * PATH. `reference: true` swaps in the reference lib/cache.ts and
+ * lib/performance.ts. Returns the install time in ms.
+ */
+export function installApp(dest, tarballs, { reference = false } = {}) {
+  rmSync(dest, { recursive: true, force: true })
+  mkdirSync(dest, { recursive: true })
+  for (const entry of ['app', 'lib', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+    cpSync(join(exampleDir, entry), join(dest, entry), { recursive: true })
+  }
+  if (reference) {
+    for (const file of ['cache.ts', 'performance.ts']) cpSync(join(referenceLib, file), join(dest, 'lib', file))
+  }
+  const env = envWithoutRust()
+  const started = Date.now()
+  // The lockfile pins every third-party package; --no-save keeps it as is
+  // while hotpath comes from the tarballs (hotpath is not on the registry yet).
+  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', ...tarballs], { cwd: dest, env, stdio: 'inherit' })
+  return Date.now() - started
+}
+
+/** `next build` (Turbopack) or `next build --webpack` in `dir`; returns the build time in ms. */
+export function buildApp(dir, { webpack = false } = {}) {
+  rmSync(join(dir, '.next'), { recursive: true, force: true })
+  const started = Date.now()
+  execFileSync(process.execPath, [nextBin(dir), 'build', ...(webpack ? ['--webpack'] : [])], {
+    cwd: dir,
+    env: envWithoutRust(),
+    stdio: 'inherit',
+  })
+  return Date.now() - started
+}
+
+function nextBin(dir) {
+  return join(dir, 'node_modules', 'next', 'dist', 'bin', 'next')
+}
+
+/**
+ * Starts `next start` (or `next dev` with `dev: true`) in `dir` on a loopback
+ * port and resolves once it answers. `stop()` ends that server process only.
+ */
+export async function startApp(dir, { port, dev = false, webpack = false, env = {} }) {
+  const args = [nextBin(dir), dev ? 'dev' : 'start', '-H', '127.0.0.1', '-p', String(port)]
+  if (dev && webpack) args.push('--webpack')
+  const child = spawn(process.execPath, args, { cwd: dir, env: envWithoutRust(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  let log = ''
+  child.stdout.on('data', (d) => (log += d))
+  child.stderr.on('data', (d) => (log += d))
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next exited with ${child.exitCode}:\n${log}`)
+    try {
+      await fetch(`${url}/api/metrics`, { signal: AbortSignal.timeout(30_000) })
+      break
+    } catch (err) {
+      if (Date.now() > deadline) {
+        child.kill()
+        throw new Error(`next did not answer on ${url} within 60 s:\n${log}`)
+      }
+      await sleep(200)
+    }
+  }
+  return {
+    url,
+    log: () => log,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done()
+        child.once('exit', () => done())
+        child.kill('SIGTERM')
+      }),
+  }
+}
+
+/** True when `cargo` is on the PATH of `env`. */
+export function cargoReachable(env = envWithoutRust()) {
+  return env.PATH.split(':').some((dir) => hasExecutable(dir, 'cargo'))
+}
+
+/** The version and install scripts of the hotpath package installed in `dir`. */
+export function installedHotpath(dir) {
+  const pkg = JSON.parse(readFileSync(join(dir, 'node_modules', 'hotpath', 'package.json'), 'utf8'))
+  const platform = join(dir, 'node_modules', `hotpath-linux-x64-gnu`)
+  return { version: pkg.version, scripts: pkg.scripts ?? {}, platformPackage: existsSync(platform) }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dest = resolve(process.argv[2] ?? '')
+  if (!process.argv[2]) {
+    console.error('usage: node scripts/nextjs-app.mjs <dest> [--reference] [--webpack]')
+    process.exit(2)
+  }
+  const reference = process.argv.includes('--reference')
+  const webpack = process.argv.includes('--webpack')
+  const tarballs = packTarballs(join(root, 'dist'))
+  const installMs = installApp(dest, tarballs, { reference })
+  const buildMs = buildApp(dest, { webpack })
+  console.log(`\ninstalled in ${(installMs / 1000).toFixed(1)} s, built (${webpack ? 'webpack' : 'Turbopack'}) in ${(buildMs / 1000).toFixed(1)} s`)
+  console.log(`start it: cd ${dest} && npx next start -p 3000`)
+}
