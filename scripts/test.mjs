@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every suite (cargo, vitest, jest) and ends with one line
+// Runs every suite (cargo, vitest, jest, e2e) and ends with one line
 // `N passed, N failed` totalling them all. Exits non-zero if any suite failed
 // or if nothing ran.
 import { spawnSync } from 'node:child_process'
@@ -55,6 +55,25 @@ const suites = [
       const status = run('npx', ['jest', '--ci', '--json', `--outputFile=${out}`])
       const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {}
       return { status, passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0) }
+    },
+  },
+  {
+    // The example Next.js app installed from the packed tarballs, built with
+    // Turbopack and webpack, run under next dev; checked over loopback HTTP.
+    name: 'e2e',
+    run() {
+      const out = join(scratch, 'e2e.tap')
+      const status = run(process.execPath, [
+        '--test',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${out}`,
+        'e2e/nextjs.test.mjs',
+      ])
+      const tap = existsSync(out) ? readFileSync(out, 'utf8') : ''
+      const count = (name) => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0)
+      return { status, passed: count('pass'), failed: count('fail') + count('cancelled') }
     },
   },
 ]
