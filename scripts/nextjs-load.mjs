@@ -5,10 +5,10 @@
 // autocannon over loopback for a bounded time, one server at a time.
 // Prints a markdown table (req/s, p50, p99) for the README.
 //
-//   node scripts/nextjs-load.mjs [--seconds 10] [--connections 10]
+//   node scripts/nextjs-load.mjs [--seconds 10] [--connections 10] [--rounds 2]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp, installApp, packTarballs, startApp } from './nextjs-app.mjs'
 
@@ -21,37 +21,62 @@ const connections = arg('connections', 10)
 const routes = ['/api/models', '/api/sandboxes/1']
 const port = 3990
 
+const rounds = arg('rounds', 2)
+const impls = [
+  { label: 'reference lib/*.ts', reference: true },
+  { label: 'hotpath', reference: false },
+]
+
 const work = mkdtempSync(join(tmpdir(), 'hotpath-load-'))
 const tarballs = packTarballs(join(work, 'dist'))
-const rows = []
+/** Samples per route and lib, one per round. */
+const samples = new Map()
+const loadAverages = []
 try {
-  for (const [label, reference] of [
-    ['reference lib/*.ts', true],
-    ['hotpath', false],
-  ]) {
-    const dir = join(work, reference ? 'reference' : 'hotpath')
-    installApp(dir, tarballs, { reference })
-    buildApp(dir)
-    const autocannon = createRequire(join(dir, 'package.json'))('autocannon')
-    const app = await startApp(dir, { port })
-    try {
-      for (const route of routes) {
-        const url = `${app.url}${route}`
-        await autocannon({ url, connections, duration: 2 }) // warm-up: fills the cache, JITs the route
-        const r = await autocannon({ url, connections, duration: seconds })
-        if (r.non2xx || r.errors) throw new Error(`${label} ${route}: ${r.non2xx} non-2xx, ${r.errors} errors`)
-        rows.push({ route, label, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 })
+  for (const impl of impls) {
+    impl.dir = join(work, impl.reference ? 'reference' : 'hotpath')
+    installApp(impl.dir, tarballs, { reference: impl.reference })
+    buildApp(impl.dir)
+  }
+  // Rounds alternate the two servers so that load from other processes on a
+  // shared machine falls on both alike.
+  for (let round = 0; round < rounds; round++) {
+    for (const impl of impls) {
+      const autocannon = createRequire(join(impl.dir, 'package.json'))('autocannon')
+      const app = await startApp(impl.dir, { port })
+      try {
+        for (const route of routes) {
+          const url = `${app.url}${route}`
+          await autocannon({ url, connections, duration: 2 }) // warm-up: fills the cache, JITs the route
+          loadAverages.push(loadavg()[0])
+          const r = await autocannon({ url, connections, duration: seconds })
+          if (r.non2xx || r.errors) throw new Error(`${impl.label} ${route}: ${r.non2xx} non-2xx, ${r.errors} errors`)
+          const key = `${route}\t${impl.label}`
+          if (!samples.has(key)) samples.set(key, [])
+          samples.get(key).push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 })
+        }
+      } finally {
+        await app.stop()
       }
-    } finally {
-      await app.stop()
     }
   }
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
 
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
 const version = createRequire(import.meta.url)('../examples/nextjs/package.json').dependencies.next
-console.log(`\nNext.js ${version} (Turbopack build, next start), Node ${process.version}, autocannon ${connections} connections x ${seconds} s per row, loopback\n`)
+console.log(
+  `\nNext.js ${version} (Turbopack build, next start), Node ${process.version}, autocannon ${connections} connections, ` +
+    `${seconds} s x ${rounds} alternating rounds per row (means), loopback; 1-min load average during the runs ` +
+    `${Math.min(...loadAverages).toFixed(1)}-${Math.max(...loadAverages).toFixed(1)} on ${availableParallelism()} cores\n`,
+)
 console.log('| route | lib | req/s | p50 ms | p99 ms |')
 console.log('|---|---|---:|---:|---:|')
-for (const r of rows) console.log(`| \`${r.route}\` | ${r.label} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} |`)
+for (const route of routes) {
+  for (const impl of impls) {
+    const s = samples.get(`${route}\t${impl.label}`)
+    const row = [mean(s.map((x) => x.rps)), mean(s.map((x) => x.p50)), mean(s.map((x) => x.p99))]
+    console.log(`| \`${route}\` | ${impl.label} | ${Math.round(row[0])} | ${row[1].toFixed(1)} | ${row[2].toFixed(1)} |`)
+  }
+}
