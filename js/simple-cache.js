@@ -7,7 +7,7 @@
 
 const timers = require('node:timers')
 const { CacheEngine } = require('../index.js')
-const { now } = require('./clock.js')
+const { now, backgroundNow } = require('./clock.js')
 const { keyArg, ttlMsArg, countArg, describe } = require('./describe.js')
 
 // Op log words, as engine/src/cache/op.rs decodes them: (kind << 28) | slot.
@@ -202,7 +202,8 @@ class SimpleCache {
   }
 
   #write(key, data, ttlMs) {
-    const deadline = now() + ttlMs
+    const t = now()
+    const deadline = t + ttlMs
     let slot = this.#slotOf.get(key)
     if (slot === undefined) {
       slot = this.#slotOf.size >= this.#maxSize ? this.#evictOne() : this.#allocate()
@@ -213,7 +214,7 @@ class SimpleCache {
     this.#expires[slot] = deadline
     this.#touched[slot] = 1
     this.#record(OP_WRITE | slot)
-    if (deadline < this.#sweepAt) this.#scheduleSweep(deadline)
+    if (deadline < this.#sweepAt) this.#scheduleSweep(deadline, t)
   }
 
   #expire(key, slot) {
@@ -283,9 +284,8 @@ class SimpleCache {
    * timers leave alone, so `runAllTimers()` in an app's tests never sees it.
    * Expired keys stay counted in `size` until looked up, as in the reference.
    */
-  #scheduleSweep(deadline) {
+  #scheduleSweep(deadline, t) {
     if (this.#sweepTimer !== null) timers.clearTimeout(this.#sweepTimer)
-    const t = now()
     const at = Math.max(deadline + 1, this.#lastSweep + SWEEP_SPACING_MS)
     this.#sweepAt = deadline
     this.#sweepTimer = timers.setTimeout(this.#sweep, Math.min(Math.max(at - t, 0), MAX_TIMER_MS))
@@ -295,13 +295,14 @@ class SimpleCache {
   #sweep = () => {
     this.#sweepTimer = null
     this.#sweepAt = Infinity
+    const t = backgroundNow()
+    if (Number.isNaN(t)) return
     this.#flush()
-    const t = now()
     this.#lastSweep = t
     const expired = new Int32Array(this.#slotOf.size)
     const result = this.#engine.sweep(this.#expires, t, expired)
     for (let i = 0; i < result.expired; i++) this.#values[expired[i]] = undefined
-    if (result.nextDeadlineMs !== Infinity) this.#scheduleSweep(result.nextDeadlineMs)
+    if (result.nextDeadlineMs !== Infinity) this.#scheduleSweep(result.nextDeadlineMs, t)
   }
 }
 
