@@ -60,7 +60,14 @@ mod tests {
   #[test]
   fn every_op_survives_a_round_trip_through_its_word() {
     let last = MAX_SLOTS - 1;
-    for op in [Op::Hit(0), Op::Write(last), Op::Delete(7), Op::Evict(9), Op::Expire(3), Op::Miss] {
+    for op in [
+      Op::Hit(0),
+      Op::Write(last),
+      Op::Delete(7),
+      Op::Evict(9),
+      Op::Expire(3),
+      Op::Miss,
+    ] {
       assert_eq!(Op::decode(op.encode()), Some(op));
     }
   }
