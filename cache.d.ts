@@ -72,7 +72,11 @@ export interface RateLimiterOptions {
   maxIdentifiers?: number
 }
 
-/** The standard rate-limit response headers for a decision. */
+/**
+ * The standard rate-limit response headers for a decision, plus `Retry-After`
+ * (whole seconds, rounded up, at least 1, until a request would be allowed)
+ * only when the request is or would be refused. Assignable to `HeadersInit`.
+ */
 export interface RateLimitHeaders {
   /** `maxRequests`. */
   'X-RateLimit-Limit': string
@@ -80,9 +84,7 @@ export interface RateLimitHeaders {
   'X-RateLimit-Remaining': string
   /** Unix epoch seconds (rounded up) when every counted request has left the window. */
   'X-RateLimit-Reset': string
-  /** Whole seconds (rounded up, at least 1) until a request would be allowed; only on a refusal. */
-  'Retry-After'?: string
-  [name: string]: string | undefined
+  [name: string]: string
 }
 
 /** What `RateLimiter.check()` decided, with the window after the decision. */
