@@ -35,7 +35,7 @@ export declare class LimiterEngine {
   /**
    * Decides (when `consume`) or inspects a request for `slot` at `now_ms`, and
    * writes the window after it to `out`: `[remaining, nextAdmitAtMs, resetAtMs]`.
-   * Returns whether the request is admitted.
+   * Returns whether the request is admitted (would be, when not `consume`).
    */
   sync(slot: number, nowMs: number, consume: boolean, out: Float64Array): boolean
   /** Forgets `slot` and frees it. */
