@@ -31,6 +31,9 @@ pub struct ExposedMetric<'a> {
   pub window: LatencyStats,
 }
 
+/// A cache metric family: name, type, help, and how to read it from the counters.
+type CacheFamily = (&'static str, &'static str, &'static str, fn(&CacheCounters) -> f64);
+
 /// Writes the exposition of `metrics` and `caches` (name, counters).
 pub fn write_exposition(out: &mut String, metrics: &[ExposedMetric<'_>], caches: &[(&str, CacheCounters)]) {
   family(out, "hotpath_duration_seconds", "summary", "Duration of timed operations; quantiles over the rolling window, sum and count since start.");
@@ -46,7 +49,7 @@ pub fn write_exposition(out: &mut String, metrics: &[ExposedMetric<'_>], caches:
   for m in metrics {
     sample(out, "hotpath_errors_total", &[("name", m.name)], m.all_time.errors as f64);
   }
-  let cache_families: [(&str, &str, &str, fn(&CacheCounters) -> f64); 6] = [
+  let cache_families: [CacheFamily; 6] = [
     ("hotpath_cache_hits_total", "counter", "Cache lookups that hit.", |c| c.hits),
     ("hotpath_cache_misses_total", "counter", "Cache lookups that missed.", |c| c.misses),
     ("hotpath_cache_evictions_total", "counter", "Entries evicted to make room.", |c| c.evictions),
