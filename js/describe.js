@@ -71,4 +71,27 @@ function functionArg(fn, value, name) {
   return value
 }
 
-module.exports = { describe, keyArg, shortKeyArg, ttlMsArg, positiveFiniteArg, countArg, functionArg }
+/** A duration in milliseconds from 0 to `maxMs`. */
+function durationMsArg(fn, value, maxMs, name = 'durationMs') {
+  if (typeof value === 'number' && value >= 0 && value <= maxMs) return value
+  const Err = typeof value === 'number' ? RangeError : TypeError
+  throw new Err(`${fn}: ${name} must be a number from 0 to ${maxMs}, got ${describe(value)}`)
+}
+
+/** An optional object (`undefined` and `null` pass as "none"). */
+function optionalObjectArg(fn, value, name) {
+  if (value === undefined || value === null || typeof value === 'object') return value
+  throw new TypeError(`${fn}: ${name} must be an object, got ${describe(value)}`)
+}
+
+module.exports = {
+  describe,
+  keyArg,
+  shortKeyArg,
+  ttlMsArg,
+  positiveFiniteArg,
+  countArg,
+  functionArg,
+  durationMsArg,
+  optionalObjectArg,
+}
