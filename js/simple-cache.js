@@ -9,6 +9,7 @@ const timers = require('node:timers')
 const { CacheEngine } = require('../index.js')
 const { now, backgroundNow } = require('./clock.js')
 const { keyArg, ttlMsArg, countArg, describe } = require('./describe.js')
+const { grown } = require('./typed-arrays.js')
 
 // Op log words, as engine/src/cache/op.rs decodes them: (kind << 28) | slot.
 const OP_WRITE = 1 << 28
@@ -255,13 +256,9 @@ class SimpleCache {
     if (this.#free.length > 0) return this.#free.pop()
     const slot = this.#nextFresh++
     if (slot === this.#expires.length) {
-      const grown = Math.min(this.#maxSize, slot * 2)
-      const expires = new Float64Array(grown)
-      expires.set(this.#expires)
-      this.#expires = expires
-      const touched = new Uint8Array(grown)
-      touched.set(this.#touched)
-      this.#touched = touched
+      const size = Math.min(this.#maxSize, slot * 2)
+      this.#expires = grown(this.#expires, size)
+      this.#touched = grown(this.#touched, size)
     }
     return slot
   }

@@ -2,8 +2,9 @@
 //! paths only (a full op log, eviction victims used up, stats, sweeps, misses
 //! in `cacheAside`); the hot path stays in `js/simple-cache.js`.
 
+use crate::errors::invalid;
 use hotpath_engine::cache::{CachePolicy, FlightTable, FlightTicket};
-use napi::{Error, Result, Status};
+use napi::Result;
 use napi_derive::napi;
 
 /// A typed array the engine writes into. (An alias, because `#[napi]` reads a
@@ -143,8 +144,4 @@ impl CacheEngine {
   pub fn flight_invalidate(&mut self, key: String) -> u32 {
     self.flights.invalidate(&key).unwrap_or(0)
   }
-}
-
-fn invalid(message: &str) -> Error {
-  Error::new(Status::InvalidArg, message.to_owned())
 }

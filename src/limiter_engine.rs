@@ -3,8 +3,9 @@
 //! own, a full admission log, `remaining`, `reset`, stats); the hot path stays
 //! in `js/rate-limiter.js`.
 
+use crate::errors::invalid;
 use hotpath_engine::limiter::{LimiterConfig, SlidingWindowLimiter};
-use napi::{Error, Result, Status};
+use napi::Result;
 use napi_derive::napi;
 
 /// A typed array the engine writes into. (An alias, because `#[napi]` reads a
@@ -116,8 +117,4 @@ impl LimiterEngine {
       heap_bytes: s.heap_bytes as f64,
     }
   }
-}
-
-fn invalid(message: &str) -> Error {
-  Error::new(Status::InvalidArg, message.to_owned())
 }

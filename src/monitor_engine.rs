@@ -2,11 +2,12 @@
 //! cold paths only (a full sample ring, stats, exposition, alert checks); the
 //! hot path (`time`, `record`) stays in `js/performance-monitor.js`.
 
+use crate::errors::invalid;
 use hotpath_engine::metrics::{
   write_exposition, AlertBook, AlertMetric, AlertRule, CacheCounters, ExposedMetric, LatencyStats, MetricRegistry,
   Observation, SAMPLE_WORDS,
 };
-use napi::{Error, Result, Status};
+use napi::Result;
 use napi_derive::napi;
 
 /// A typed array the engine writes into. (An alias, because `#[napi]` reads a
@@ -233,8 +234,4 @@ fn caches<'a>(names: &'a [String], counters: &[f64]) -> Result<Vec<(&'a str, Cac
       })
       .collect(),
   )
-}
-
-fn invalid(message: &str) -> Error {
-  Error::new(Status::InvalidArg, message.to_owned())
 }
