@@ -6,9 +6,9 @@ export interface CacheStats {
   validEntries: number
   /** Hits on the entries held now, since each was last written (the reference's meaning). */
   totalHits: number
-  /** Percentage of lookups (`get`, `cacheAside`) that hit, 0-100, two decimals. */
+  /** Percentage of lookups (`get`, `cacheAside`) that hit, 0-100, two decimals; joining a load in flight counts as a hit. */
   hitRate: number
-  /** Lookups that hit, since the cache was created. */
+  /** Lookups that hit (or joined a load in flight), since the cache was created. */
   hits: number
   /** Lookups that missed (absent or expired), since the cache was created. */
   misses: number

@@ -46,6 +46,8 @@ describe('cacheAside', () => {
     const results = await Promise.all(callers)
     expect(fetcher.calls()).toBe(1)
     expect(results.every((r) => r === value)).toBe(true)
+    // Joiners were served without a fetch of their own: hits, as Caffeine counts them.
+    expect(cache.stats()).toMatchObject({ misses: 1, hits: 999, hitRate: 99.9 })
   })
 
   it('delivers a rejection to every waiter and does not cache it', async () => {

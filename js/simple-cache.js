@@ -17,6 +17,7 @@ const OP_DELETE = 2 << 28
 const OP_EVICT = 3 << 28
 const OP_EXPIRE = 4 << 28
 const OP_MISS = 5 << 28
+const OP_JOIN = 6 << 28
 
 /** Ops buffered before the engine replays them: one call per 1,024 ops. */
 const LOG_SIZE = 1024
@@ -93,6 +94,7 @@ class SimpleCache {
     }
     if (now() > this.#expires[slot]) {
       this.#expire(key, slot)
+      this.#record(OP_MISS)
       return null
     }
     this.#touched[slot] = 1
@@ -142,7 +144,8 @@ class SimpleCache {
   /**
    * The reference's four fields (`hitRate` as the percentage of lookups that
    * hit, 0-100 with two decimals) plus lifetime `hits`, `misses`,
-   * `evictions` and `expired`.
+   * `evictions` and `expired`. A `cacheAside` caller that joins a load in
+   * flight counts as a hit: it was served without a fetch of its own.
    */
   stats() {
     this.#flush()
@@ -168,11 +171,14 @@ class SimpleCache {
       this.#record(slot)
       return Promise.resolve(this.#values[slot])
     }
-    if (slot === undefined) this.#record(OP_MISS)
-    else this.#expire(key, slot)
+    if (slot !== undefined) this.#expire(key, slot)
 
     const decision = this.#engine.flightBegin(key, now(), this.#maxFlightMs)
-    if (!decision.lead) return this.#flights.get(decision.id)
+    if (!decision.lead) {
+      this.#record(OP_JOIN)
+      return this.#flights.get(decision.id)
+    }
+    this.#record(OP_MISS)
     if (decision.superseded !== 0) this.#flights.delete(decision.superseded)
 
     const id = decision.id
@@ -221,7 +227,6 @@ class SimpleCache {
   #expire(key, slot) {
     this.#release(key, slot, OP_EXPIRE)
     this.#free.push(slot)
-    this.#record(OP_MISS)
   }
 
   /** Forgets the entry in `slot` and logs why; the caller decides the slot's fate. */

@@ -7,7 +7,8 @@ use super::recency::RecencyList;
 /// Lifetime counters of one cache, plus the reference's per-entry hit total.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CacheCounters {
-  /// Lookups (`get`) that found a live entry.
+  /// Lookups that found a live entry, and `cacheAside` callers served by a
+  /// load already in flight.
   pub hits: u64,
   /// Lookups that found nothing, or an expired entry.
   pub misses: u64,
@@ -84,6 +85,7 @@ impl CachePolicy {
           self.counters.expired += 1;
         }
         Op::Miss => self.counters.misses += 1,
+        Op::Join => self.counters.hits += 1,
       }
     }
     Ok(())
@@ -201,6 +203,14 @@ mod tests {
     let c = policy.counters();
     assert_eq!((c.hits, c.misses, c.evictions, c.expired), (3, 2, 1, 1));
     assert_eq!(policy.len(), 1);
+  }
+
+  #[test]
+  fn a_caller_that_joins_a_load_counts_as_a_hit_but_credits_no_entry() {
+    let mut policy = CachePolicy::default();
+    policy.apply(&log(&[Miss, Join, Join, Write(0)])).unwrap();
+    let c = policy.counters();
+    assert_eq!((c.hits, c.misses, c.held_entry_hits), (2, 1, 0));
   }
 
   #[test]
