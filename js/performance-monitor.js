@@ -28,6 +28,15 @@ const EXEMPLARS = 5
 
 const round2 = (n) => Math.round(n * 100) / 100
 
+/** Runs `fn` as `time` does, without timing it. */
+function untimed(fn) {
+  try {
+    return Promise.resolve(fn())
+  } catch (err) {
+    return Promise.reject(err)
+  }
+}
+
 /**
  * Latency monitor, drop-in for the reference `PerformanceMonitor`: the same
  * methods and shapes, with all-time counts, HDR percentiles in bounded memory,
@@ -52,6 +61,7 @@ class PerformanceMonitor {
   #alertIntervalMs
   #listeners = new Set()
   #alertTimer = null
+  #warnedFull = false
 
   /**
    * @param options.windowMs span of the rolling-window stats (default 60000)
@@ -100,10 +110,11 @@ class PerformanceMonitor {
         const checkedName = shortKeyArg(label, name, 'name', MAX_NAME_LENGTH)
         functionArg(label, fn, 'fn')
         optionalObjectArg(label, metadata, 'metadata')
-        id = this.#idFor(label, checkedName)
+        id = this.#idFor(checkedName)
       } catch (err) {
         return Promise.reject(err)
       }
+      if (id === -1) return untimed(fn)
     }
     const start = performance.now()
     let result
@@ -138,8 +149,8 @@ class PerformanceMonitor {
       durationMsArg(label, durationMs, MAX_DURATION_MS)
     }
     if (metadata !== undefined && typeof metadata !== 'object') optionalObjectArg(label, metadata, 'metadata')
-    if (id === undefined) id = this.#idFor(label, checkedName)
-    this.#push(id, durationMs, metadata, false)
+    if (id === undefined) id = this.#idFor(checkedName)
+    if (id !== -1) this.#push(id, durationMs, metadata, false)
   }
 
   /**
@@ -287,13 +298,23 @@ class PerformanceMonitor {
   }
 
   /** The id of a checked name, registering it if new. */
-  #idFor(label, name) {
+  /**
+   * The id for `name`, registering it; -1 once `maxNames` names are tracked:
+   * their samples are dropped (with one process warning) rather than failing
+   * the request that `time` wraps.
+   */
+  #idFor(name) {
     let id = this.#ids.get(name)
     if (id !== undefined) return id
     if (this.#ids.size >= this.#maxNames) {
-      throw new RangeError(
-        `${label}: name must be one of the ${this.#maxNames} names already tracked (options.maxNames), got ${describe(name)}`,
-      )
+      if (!this.#warnedFull) {
+        this.#warnedFull = true
+        process.emitWarning(
+          `hotpath: this PerformanceMonitor tracks ${this.#maxNames} names (options.maxNames); samples for other names, such as ${describe(name)}, are dropped`,
+          { code: 'HOTPATH_MAX_NAMES' },
+        )
+      }
+      return -1
     }
     id = this.#engine.register(name)
     this.#ids.set(name, id)
