@@ -9,9 +9,9 @@ export declare class CacheEngine {
    * Replays `ops[0..len]`, then refills `victims` with the least recently
    * used slots (clearing their `touched` flags). Returns the victim count.
    */
-  apply(ops: Int32Array, len: number, touched: OutSlice<number>, victims: OutSlice<number>): number
+  apply(ops: Int32Array, len: number, touched: Uint8Array, victims: Int32Array): number
   /** Writes the slots expired at `now_ms` into `out`. */
-  sweep(expiresMs: Float64Array, nowMs: number, out: OutSlice<number>): SweepResult
+  sweep(expiresMs: Float64Array, nowMs: number, out: Int32Array): SweepResult
   /** Counters, with entries valid at `now_ms` counted from `expires_ms`. */
   stats(expiresMs: Float64Array, nowMs: number): EngineStats
   /** Forgets every entry and detaches every flight; counters are kept. */
@@ -22,6 +22,26 @@ export declare class CacheEngine {
   flightFinish(key: string, id: number): boolean
   /** Detaches the flight for `key`, if any; returns its id or 0. */
   flightInvalidate(key: string): number
+}
+
+/** The engine behind one `RateLimiter`. */
+export declare class LimiterEngine {
+  /** An empty limiter; `max_identifiers` defaults to the engine's budget-based cap. */
+  constructor(maxRequests: number, windowMs: number, maxIdentifiers?: number | undefined | null)
+  /** Records the admissions in `log[0..len]`, `(slot, time)` pairs the front decided. */
+  replay(log: Float64Array, len: number): void
+  /** A slot for a new identifier at `now_ms`; idle slots freed on the way are written to `dropped`. */
+  track(nowMs: number, dropped: Uint32Array): TrackResult
+  /**
+   * Decides (when `consume`) or inspects a request for `slot` at `now_ms`, and
+   * writes the window after it to `out`: `[remaining, nextAdmitAtMs, resetAtMs]`.
+   * Returns whether the request is admitted.
+   */
+  sync(slot: number, nowMs: number, consume: boolean, out: Float64Array): boolean
+  /** Forgets `slot` and frees it. */
+  forget(slot: number): boolean
+  /** Sizes and counters. */
+  stats(): LimiterEngineStats
 }
 
 /** Panics on purpose. Exists only so tests can show a panic is caught. */
@@ -61,6 +81,15 @@ export interface FlightDecision {
   superseded: number
 }
 
+/** Sizes and lifetime counters of one limiter. */
+export interface LimiterEngineStats {
+  tracked: number
+  maxIdentifiers: number
+  droppedIdle: number
+  forgotten: number
+  heapBytes: number
+}
+
 /**
  * The result of a sweep: how many expired slots were written, and when the
  * next valid entry expires (`Infinity` if none).
@@ -68,4 +97,10 @@ export interface FlightDecision {
 export interface SweepResult {
   expired: number
   nextDeadlineMs: number
+}
+
+/** A new identifier's slot, and how many idle slots were freed into `dropped`. */
+export interface TrackResult {
+  slot: number
+  dropped: number
 }

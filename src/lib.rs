@@ -4,4 +4,5 @@
 
 mod cache_engine;
 mod clock;
+mod limiter_engine;
 mod panic_probe;
