@@ -71,4 +71,26 @@ function functionArg(fn, value, name) {
   return value
 }
 
-module.exports = { describe, keyArg, shortKeyArg, ttlMsArg, positiveFiniteArg, countArg, functionArg }
+/** A name that is also a key: `keyArg`'s rule, at most `maxLength` characters. */
+function nameArg(fn, value, maxLength, name = 'name') {
+  const text = keyArg(fn, value, name)
+  if (text.length > maxLength) {
+    throw new RangeError(`${fn}: ${name} must be a non-empty string of at most ${maxLength} characters, got ${describe(text)}`)
+  }
+  return text
+}
+
+/** A duration in milliseconds from 0 to `maxMs`. */
+function durationMsArg(fn, value, maxMs, name = 'durationMs') {
+  if (typeof value === 'number' && value >= 0 && value <= maxMs) return value
+  const Err = typeof value === 'number' ? RangeError : TypeError
+  throw new Err(`${fn}: ${name} must be a number from 0 to ${maxMs}, got ${describe(value)}`)
+}
+
+/** An optional object (`undefined` and `null` pass as "none"). */
+function optionalObjectArg(fn, value, name) {
+  if (value === undefined || value === null || typeof value === 'object') return value
+  throw new TypeError(`${fn}: ${name} must be an object, got ${describe(value)}`)
+}
+
+module.exports = { describe, keyArg, shortKeyArg, ttlMsArg, positiveFiniteArg, countArg, functionArg, nameArg, durationMsArg, optionalObjectArg }

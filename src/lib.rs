@@ -5,4 +5,5 @@
 mod cache_engine;
 mod clock;
 mod limiter_engine;
+mod monitor_engine;
 mod panic_probe;

@@ -8,3 +8,4 @@
 pub mod cache;
 pub mod clock;
 pub mod limiter;
+pub mod metrics;
