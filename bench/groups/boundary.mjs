@@ -22,6 +22,7 @@ report({
   floorRow: FLOOR_ROW,
   rows,
   notes: [
+    'The empty JS function is inlined by V8: its figure is the harness\'s own cost per call.',
     'hotpath has no empty export yet; clockWake() is its smallest napi function, and it also stores the time into the shared clock cells and restarts the clock thread\'s idle timer, so it slightly overstates an empty call.',
   ],
 })

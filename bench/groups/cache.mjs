@@ -52,13 +52,11 @@ for (const size of [1_000, 100_000]) {
     })
 
     const cases = []
-    const built = []
     for (const [peer, p] of Object.entries(PEERS)) {
       const c = p.make(size)
       const env = { c, v: value, max: size, hits, absent, churn, universe, ops }
       // Fill through the peer's own set, so its eviction structures are warm.
       compile(env, `() => { for (const k of hits) { ${p.set} } }`)()
-      built.push(c)
       cases.push(
         { row: `get hit, ${label}`, peer, fn: compile(env, cycle('hits', `sink(${p.get})`)) },
         { row: `get miss, ${label}`, peer, fn: compile(env, cycle('absent', `sink(${p.get})`)) },
@@ -76,7 +74,6 @@ for (const size of [1_000, 100_000]) {
     }
     const sorted = (r) => ['get hit', 'get miss', 'set with eviction', 'mixed 90/10'].findIndex((op) => r.row.startsWith(op))
     rows.push(...(await runCases(cases)).sort((a, b) => sorted(a) - sorted(b)))
-    built.length = 0
   }
 }
 

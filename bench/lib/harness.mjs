@@ -20,7 +20,6 @@ const MEASURE_OPTS = quick
  */
 export function compile(env, body) {
   const names = Object.keys(env)
-  // eslint-disable-next-line no-new-func
   return new Function('sink', ...names, `'use strict'; return ${body}`)(do_not_optimize, ...names.map((n) => env[n]))
 }
 
