@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every suite (cargo, vitest, jest) and ends with one line
+// Runs every suite (cargo, vitest, jest, the benchmark smoke) and ends with one line
 // `N passed, N failed` totalling them all. Exits non-zero if any suite failed
 // or if nothing ran.
 import { spawnSync } from 'node:child_process'
@@ -69,6 +69,17 @@ const suites = [
       const status = run('npx', ['jest', '--ci', '--json', `--outputFile=${out}`])
       const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {}
       return { status, passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0) }
+    },
+  },
+  {
+    // The benchmark's CI smoke (`bench:quick`): every group runs and reports.
+    // One test per group; no timing is asserted.
+    name: 'bench',
+    run() {
+      const out = join(scratch, 'bench.json')
+      const status = run('node', ['bench/run.mjs', '--quick', `--json=${out}`])
+      const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { results: [], failures: ['bench'] }
+      return { status, passed: r.results.length, failed: r.failures.length }
     },
   },
 ]
