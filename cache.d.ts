@@ -6,9 +6,9 @@ export interface CacheStats {
   validEntries: number
   /** Hits on the entries held now, since each was last written (the reference's meaning). */
   totalHits: number
-  /** Percentage of lookups (`get`, `cacheAside`) that hit, 0-100, two decimals. */
+  /** Percentage of lookups (`get`, `cacheAside`) that hit, 0-100, two decimals; joining a load in flight counts as a hit. */
   hitRate: number
-  /** Lookups that hit, since the cache was created. */
+  /** Lookups that hit (or joined a load in flight), since the cache was created. */
   hits: number
   /** Lookups that missed (absent or expired), since the cache was created. */
   misses: number
@@ -72,7 +72,11 @@ export interface RateLimiterOptions {
   maxIdentifiers?: number
 }
 
-/** The standard rate-limit response headers for a decision. */
+/**
+ * The standard rate-limit response headers for a decision, plus `Retry-After`
+ * (whole seconds, rounded up, at least 1, until a request would be allowed)
+ * only when the request is or would be refused. Assignable to `HeadersInit`.
+ */
 export interface RateLimitHeaders {
   /** `maxRequests`. */
   'X-RateLimit-Limit': string
@@ -80,9 +84,7 @@ export interface RateLimitHeaders {
   'X-RateLimit-Remaining': string
   /** Unix epoch seconds (rounded up) when every counted request has left the window. */
   'X-RateLimit-Reset': string
-  /** Whole seconds (rounded up, at least 1) until a request would be allowed; only on a refusal. */
-  'Retry-After'?: string
-  [name: string]: string | undefined
+  [name: string]: string
 }
 
 /** What `RateLimiter.check()` decided, with the window after the decision. */

@@ -4,5 +4,4 @@
 // a Next.js build moved to another directory or machine could not start.
 import cache from './cache.js'
 
-export const { SimpleCache, apiCache, dataCache, cacheAside } = cache
-export const { RateLimiter, apiRateLimiter } = cache
+export const { SimpleCache, apiCache, dataCache, cacheAside, RateLimiter, apiRateLimiter } = cache

@@ -2,7 +2,7 @@
 // the one place that checks a rule and turns it into the engine's form.
 'use strict'
 
-const { describe, nameArg, countArg } = require('./describe.js')
+const { describe, shortKeyArg, countArg } = require('./describe.js')
 
 /** What a rule can watch: window latency stats (ms, %), or a cache's hit rate (%). */
 const ALERT_METRICS = ['avg', 'p50', 'p95', 'p99', 'errorRate', 'hitRate']
@@ -36,7 +36,7 @@ function alertRulesArg(fn, rules) {
 function alertRuleArg(fn, rule, at) {
   if (rule === null || typeof rule !== 'object') throw new TypeError(`${fn}: ${at} must be an object, got ${describe(rule)}`)
   const { name, metric, above, below, match = '', minSamples = 10 } = rule
-  const checkedName = nameArg(fn, name, 200, `${at}.name`)
+  const checkedName = shortKeyArg(fn, name, `${at}.name`, 200)
   if (!ALERT_METRICS.includes(metric)) {
     throw new RangeError(`${fn}: ${at}.metric must be one of ${ALERT_METRICS.join(', ')}, got ${describe(metric)}`)
   }

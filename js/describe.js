@@ -71,15 +71,6 @@ function functionArg(fn, value, name) {
   return value
 }
 
-/** A name that is also a key: `keyArg`'s rule, at most `maxLength` characters. */
-function nameArg(fn, value, maxLength, name = 'name') {
-  const text = keyArg(fn, value, name)
-  if (text.length > maxLength) {
-    throw new RangeError(`${fn}: ${name} must be a non-empty string of at most ${maxLength} characters, got ${describe(text)}`)
-  }
-  return text
-}
-
 /** A duration in milliseconds from 0 to `maxMs`. */
 function durationMsArg(fn, value, maxMs, name = 'durationMs') {
   if (typeof value === 'number' && value >= 0 && value <= maxMs) return value
@@ -101,7 +92,6 @@ module.exports = {
   positiveFiniteArg,
   countArg,
   functionArg,
-  nameArg,
   durationMsArg,
   optionalObjectArg,
 }

@@ -8,7 +8,7 @@
 
 const { MonitorEngine } = require('../index.js')
 const { now } = require('./clock.js')
-const { describe, nameArg, durationMsArg, optionalObjectArg, functionArg, countArg } = require('./describe.js')
+const { describe, shortKeyArg, durationMsArg, optionalObjectArg, functionArg, countArg } = require('./describe.js')
 const { DEFAULT_ALERT_RULES, alertRulesArg } = require('./alert-rules.js')
 
 /** Samples buffered before the engine records them: one call per 1,024. */
@@ -27,6 +27,15 @@ const DEFAULT_ALERT_INTERVAL_MS = 10_000
 const EXEMPLARS = 5
 
 const round2 = (n) => Math.round(n * 100) / 100
+
+/** Runs `fn` as `time` does, without timing it. */
+function untimed(fn) {
+  try {
+    return Promise.resolve(fn())
+  } catch (err) {
+    return Promise.reject(err)
+  }
+}
 
 /**
  * Latency monitor, drop-in for the reference `PerformanceMonitor`: the same
@@ -52,6 +61,7 @@ class PerformanceMonitor {
   #alertIntervalMs
   #listeners = new Set()
   #alertTimer = null
+  #warnedFull = false
 
   /**
    * @param options.windowMs span of the rolling-window stats (default 60000)
@@ -97,13 +107,14 @@ class PerformanceMonitor {
     if (id === undefined || typeof fn !== 'function' || (metadata !== undefined && typeof metadata !== 'object')) {
       try {
         const label = 'PerformanceMonitor.time'
-        const checkedName = nameArg(label, name, MAX_NAME_LENGTH)
+        const checkedName = shortKeyArg(label, name, 'name', MAX_NAME_LENGTH)
         functionArg(label, fn, 'fn')
         optionalObjectArg(label, metadata, 'metadata')
-        id = this.#idFor(label, checkedName)
+        id = this.#idFor(checkedName)
       } catch (err) {
         return Promise.reject(err)
       }
+      if (id === -1) return untimed(fn)
     }
     const start = performance.now()
     let result
@@ -133,13 +144,13 @@ class PerformanceMonitor {
   record(name, durationMs, metadata) {
     const label = 'PerformanceMonitor.record'
     let id = this.#ids.get(name)
-    const checkedName = id === undefined ? nameArg(label, name, MAX_NAME_LENGTH) : name
+    const checkedName = id === undefined ? shortKeyArg(label, name, 'name', MAX_NAME_LENGTH) : name
     if (typeof durationMs !== 'number' || !(durationMs >= 0 && durationMs <= MAX_DURATION_MS)) {
       durationMsArg(label, durationMs, MAX_DURATION_MS)
     }
     if (metadata !== undefined && typeof metadata !== 'object') optionalObjectArg(label, metadata, 'metadata')
-    if (id === undefined) id = this.#idFor(label, checkedName)
-    this.#push(id, durationMs, metadata, false)
+    if (id === undefined) id = this.#idFor(checkedName)
+    if (id !== -1) this.#push(id, durationMs, metadata, false)
   }
 
   /**
@@ -148,7 +159,7 @@ class PerformanceMonitor {
    * over the last `windowMs`, or `null` if it is empty); `null` for an unknown name.
    */
   getStats(name) {
-    const id = this.#ids.get(nameArg('PerformanceMonitor.getStats', name, MAX_NAME_LENGTH))
+    const id = this.#ids.get(shortKeyArg('PerformanceMonitor.getStats', name, 'name', MAX_NAME_LENGTH))
     if (id === undefined) return null
     this.#drain()
     return this.#statsOf(id, now())
@@ -178,7 +189,7 @@ class PerformanceMonitor {
       this.#exemplarFloor.fill(-1)
       return
     }
-    const checkedName = nameArg('PerformanceMonitor.clear', name, MAX_NAME_LENGTH)
+    const checkedName = shortKeyArg('PerformanceMonitor.clear', name, 'name', MAX_NAME_LENGTH)
     const id = this.#ids.get(checkedName)
     if (id === undefined) return
     this.#drain() // its pending samples must land before its id is reused
@@ -193,7 +204,7 @@ class PerformanceMonitor {
    * metadata: `{ durationMs, timestamp, error, metadata }`; `null` for an unknown name.
    */
   getExemplars(name) {
-    const id = this.#ids.get(nameArg('PerformanceMonitor.getExemplars', name, MAX_NAME_LENGTH))
+    const id = this.#ids.get(shortKeyArg('PerformanceMonitor.getExemplars', name, 'name', MAX_NAME_LENGTH))
     if (id === undefined) return null
     return (this.#exemplars[id] ?? []).map((e) => ({ ...e, timestamp: new Date(e.timestamp).toISOString() }))
   }
@@ -282,18 +293,28 @@ class PerformanceMonitor {
 
   /** Bytes the engine holds for `name` (histograms and window); 0 if unknown. */
   footprintBytes(name) {
-    const id = this.#ids.get(nameArg('PerformanceMonitor.footprintBytes', name, MAX_NAME_LENGTH))
+    const id = this.#ids.get(shortKeyArg('PerformanceMonitor.footprintBytes', name, 'name', MAX_NAME_LENGTH))
     return id === undefined ? 0 : this.#engine.footprintBytes(id)
   }
 
   /** The id of a checked name, registering it if new. */
-  #idFor(label, name) {
+  /**
+   * The id for `name`, registering it; -1 once `maxNames` names are tracked:
+   * their samples are dropped (with one process warning) rather than failing
+   * the request that `time` wraps.
+   */
+  #idFor(name) {
     let id = this.#ids.get(name)
     if (id !== undefined) return id
     if (this.#ids.size >= this.#maxNames) {
-      throw new RangeError(
-        `${label}: name must be one of the ${this.#maxNames} names already tracked (options.maxNames), got ${describe(name)}`,
-      )
+      if (!this.#warnedFull) {
+        this.#warnedFull = true
+        process.emitWarning(
+          `hotpath: this PerformanceMonitor tracks ${this.#maxNames} names (options.maxNames); samples for other names, such as ${describe(name)}, are dropped`,
+          { code: 'HOTPATH_MAX_NAMES' },
+        )
+      }
+      return -1
     }
     id = this.#engine.register(name)
     this.#ids.set(name, id)

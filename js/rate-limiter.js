@@ -13,6 +13,7 @@
 const { LimiterEngine } = require('../index.js')
 const { now } = require('./clock.js')
 const { shortKeyArg, positiveFiniteArg, countArg, describe } = require('./describe.js')
+const { grown } = require('./typed-arrays.js')
 const { rateLimitHeaders } = require('./rate-limit-headers.js')
 
 /** Admissions buffered before the engine replays them: one call per 512. */
@@ -198,12 +199,8 @@ class RateLimiter {
 
   #grow(slot) {
     const size = Math.max(slot + 1, this.#credit.length * 2)
-    const credit = new Int32Array(size)
-    credit.set(this.#credit)
-    this.#credit = credit
-    const refusedUntil = new Float64Array(size)
-    refusedUntil.set(this.#refusedUntil)
-    this.#refusedUntil = refusedUntil
+    this.#credit = grown(this.#credit, size)
+    this.#refusedUntil = grown(this.#refusedUntil, size)
   }
 
   #logAdmission(slot, t) {

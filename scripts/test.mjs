@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every suite (cargo, vitest, jest, e2e) and ends with one line
+// Runs every suite (cargo, vitest, jest, the benchmark smoke, the Next.js
+// end-to-end test) and ends with one line
 // `N passed, N failed` totalling them all. Exits non-zero if any suite failed
 // or if nothing ran.
 import { spawnSync } from 'node:child_process'
@@ -40,6 +41,20 @@ const suites = [
     },
   },
   {
+    // The guide's examples type-check against our .d.ts under each module resolution apps use.
+    name: 'types',
+    run() {
+      let passed = 0
+      let failed = 0
+      for (const config of ['tsconfig.json', 'tsconfig.bundler.json', 'tsconfig.node10.json']) {
+        const status = run('npx', ['tsc', '-p', `__test__/types/${config}`])
+        if (status === 0) passed++
+        else failed++
+      }
+      return { status: failed ? 1 : 0, passed, failed }
+    },
+  },
+  {
     name: 'vitest',
     run() {
       const out = join(scratch, 'vitest.json')
@@ -55,6 +70,17 @@ const suites = [
       const status = run('npx', ['jest', '--ci', '--json', `--outputFile=${out}`])
       const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {}
       return { status, passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0) }
+    },
+  },
+  {
+    // The benchmark's CI smoke (`bench:quick`): every group runs and reports.
+    // One test per group; no timing is asserted.
+    name: 'bench',
+    run() {
+      const out = join(scratch, 'bench.json')
+      const status = run('node', ['bench/run.mjs', '--quick', `--json=${out}`])
+      const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { results: [], failures: ['bench'] }
+      return { status, passed: r.results.length, failed: r.failures.length }
     },
   },
   {

@@ -3,8 +3,9 @@
 //! own, a full admission log, `remaining`, `reset`, stats); the hot path stays
 //! in `js/rate-limiter.js`.
 
+use crate::errors::invalid;
 use hotpath_engine::limiter::{LimiterConfig, SlidingWindowLimiter};
-use napi::{Error, Result, Status};
+use napi::Result;
 use napi_derive::napi;
 
 /// A typed array the engine writes into. (An alias, because `#[napi]` reads a
@@ -40,15 +41,26 @@ impl LimiterEngine {
   #[napi(constructor, catch_unwind)]
   pub fn new(max_requests: u32, window_ms: f64, max_identifiers: Option<u32>) -> Self {
     let max_identifiers = max_identifiers.unwrap_or_else(|| LimiterConfig::default_max_identifiers(max_requests));
-    LimiterEngine { limiter: SlidingWindowLimiter::new(LimiterConfig { max_requests, window_ms, max_identifiers }) }
+    LimiterEngine {
+      limiter: SlidingWindowLimiter::new(LimiterConfig {
+        max_requests,
+        window_ms,
+        max_identifiers,
+      }),
+    }
   }
 
   /// Records the admissions in `log[0..len]`, `(slot, time)` pairs the front decided.
   #[napi(catch_unwind)]
   pub fn replay(&mut self, log: &[f64], len: u32) -> Result<()> {
-    let pairs = log.get(..len as usize).ok_or_else(|| invalid("LimiterEngine.replay: len exceeds the log"))?;
+    let pairs = log
+      .get(..len as usize)
+      .ok_or_else(|| invalid("LimiterEngine.replay: len exceeds the log"))?;
     self.limiter.replay(pairs).map_err(|r| {
-      invalid(&format!("LimiterEngine.replay: the window refused slot {} at {} (internal error)", r.slot, r.at_ms))
+      invalid(&format!(
+        "LimiterEngine.replay: the window refused slot {} at {} (internal error)",
+        r.slot, r.at_ms
+      ))
     })
   }
 
@@ -56,18 +68,33 @@ impl LimiterEngine {
   #[napi(catch_unwind)]
   pub fn track(&mut self, now_ms: f64, #[napi(ts_arg_type = "Uint32Array")] dropped: OutSlice<u32>) -> TrackResult {
     let t = self.limiter.track(now_ms, dropped);
-    TrackResult { slot: t.slot, dropped: t.dropped as u32 }
+    TrackResult {
+      slot: t.slot,
+      dropped: t.dropped as u32,
+    }
   }
 
   /// Decides (when `consume`) or inspects a request for `slot` at `now_ms`, and
   /// writes the window after it to `out`: `[remaining, nextAdmitAtMs, resetAtMs]`.
   /// Returns whether the request is admitted (would be, when not `consume`).
   #[napi(catch_unwind)]
-  pub fn sync(&mut self, slot: u32, now_ms: f64, consume: bool, #[napi(ts_arg_type = "Float64Array")] out: OutSlice<f64>) -> Result<bool> {
+  pub fn sync(
+    &mut self,
+    slot: u32,
+    now_ms: f64,
+    consume: bool,
+    #[napi(ts_arg_type = "Float64Array")] out: OutSlice<f64>,
+  ) -> Result<bool> {
     let untracked = || invalid("LimiterEngine.sync: slot is not tracked (internal error)");
-    let decided = if consume { Some(self.limiter.admit(slot, now_ms).ok_or_else(untracked)?) } else { None };
+    let decided = if consume {
+      Some(self.limiter.admit(slot, now_ms).ok_or_else(untracked)?)
+    } else {
+      None
+    };
     let state = self.limiter.state(slot, now_ms).ok_or_else(untracked)?;
-    let out = out.get_mut(..3).ok_or_else(|| invalid("LimiterEngine.sync: out holds fewer than 3 numbers"))?;
+    let out = out
+      .get_mut(..3)
+      .ok_or_else(|| invalid("LimiterEngine.sync: out holds fewer than 3 numbers"))?;
     out.copy_from_slice(&[f64::from(state.remaining), state.next_admit_at_ms, state.reset_at_ms]);
     Ok(decided.unwrap_or(state.remaining > 0))
   }
@@ -90,8 +117,4 @@ impl LimiterEngine {
       heap_bytes: s.heap_bytes as f64,
     }
   }
-}
-
-fn invalid(message: &str) -> Error {
-  Error::new(Status::InvalidArg, message.to_owned())
 }

@@ -2,11 +2,12 @@
 //! cold paths only (a full sample ring, stats, exposition, alert checks); the
 //! hot path (`time`, `record`) stays in `js/performance-monitor.js`.
 
+use crate::errors::invalid;
 use hotpath_engine::metrics::{
   write_exposition, AlertBook, AlertMetric, AlertRule, CacheCounters, ExposedMetric, LatencyStats, MetricRegistry,
   Observation, SAMPLE_WORDS,
 };
-use napi::{Error, Result, Status};
+use napi::Result;
 use napi_derive::napi;
 
 /// A typed array the engine writes into. (An alias, because `#[napi]` reads a
@@ -56,7 +57,10 @@ impl MonitorEngine {
     if !(window_ms.is_finite() && window_ms > 0.0) {
       return Err(invalid("MonitorEngine: windowMs must be a positive finite number"));
     }
-    Ok(MonitorEngine { registry: MetricRegistry::new(window_ms), alerts: AlertBook::default() })
+    Ok(MonitorEngine {
+      registry: MetricRegistry::new(window_ms),
+      alerts: AlertBook::default(),
+    })
   }
 
   /// Adds a metric name; returns its id.
@@ -92,9 +96,18 @@ impl MonitorEngine {
   /// Writes all-time then window stats of `id` at `nowMs` into `out` (8 numbers
   /// each); false if `id` is unknown.
   #[napi(catch_unwind)]
-  pub fn stats(&mut self, id: u32, now_ms: f64, #[napi(ts_arg_type = "Float64Array")] out: OutSlice<f64>) -> Result<bool> {
-    let out = out.get_mut(..2 * STATS_WORDS).ok_or_else(|| invalid("MonitorEngine.stats: out holds fewer than 16 numbers"))?;
-    let Some((all_time, window)) = self.registry.stats(id, now_ms) else { return Ok(false) };
+  pub fn stats(
+    &mut self,
+    id: u32,
+    now_ms: f64,
+    #[napi(ts_arg_type = "Float64Array")] out: OutSlice<f64>,
+  ) -> Result<bool> {
+    let out = out
+      .get_mut(..2 * STATS_WORDS)
+      .ok_or_else(|| invalid("MonitorEngine.stats: out holds fewer than 16 numbers"))?;
+    let Some((all_time, window)) = self.registry.stats(id, now_ms) else {
+      return Ok(false);
+    };
     write_stats(&mut out[..STATS_WORDS], &all_time);
     write_stats(&mut out[STATS_WORDS..], &window);
     Ok(true)
@@ -130,7 +143,13 @@ impl MonitorEngine {
       .map(|r| {
         let metric = AlertMetric::parse(&r.metric)
           .ok_or_else(|| invalid(&format!("MonitorEngine.setAlertRules: unknown metric {:?}", r.metric)))?;
-        Ok(AlertRule { metric, above: r.above, threshold: r.threshold, min_samples: r.min_samples.into(), prefix: r.prefix })
+        Ok(AlertRule {
+          metric,
+          above: r.above,
+          threshold: r.threshold,
+          min_samples: r.min_samples.into(),
+          prefix: r.prefix,
+        })
       })
       .collect::<Result<Vec<_>>>()?;
     self.alerts.set_rules(rules);
@@ -140,22 +159,38 @@ impl MonitorEngine {
   /// Judges the rules on the window stats at `nowMs` and the caches' hit
   /// rates; returns the changes of state since the last call.
   #[napi(catch_unwind)]
-  pub fn evaluate_alerts(&mut self, now_ms: f64, cache_names: Vec<String>, cache_counters: &[f64]) -> Result<Vec<AlertChange>> {
+  pub fn evaluate_alerts(
+    &mut self,
+    now_ms: f64,
+    cache_names: Vec<String>,
+    cache_counters: &[f64],
+  ) -> Result<Vec<AlertChange>> {
     let caches = caches(&cache_names, cache_counters)?;
     let snapshot = self.registry.snapshot(now_ms);
-    let mut observations: Vec<Observation> =
-      snapshot.iter().map(|(name, _, window)| Observation::Latency { name, window: *window }).collect();
+    let mut observations: Vec<Observation> = snapshot
+      .iter()
+      .map(|(name, _, window)| Observation::Latency { name, window: *window })
+      .collect();
     observations.extend(caches.iter().map(|(name, c)| {
       let lookups = c.hits + c.misses;
       let hit_rate = if lookups > 0.0 { 100.0 * c.hits / lookups } else { 0.0 };
-      Observation::Cache { name, hit_rate, lookups: lookups as u64 }
+      Observation::Cache {
+        name,
+        hit_rate,
+        lookups: lookups as u64,
+      }
     }));
     Ok(
       self
         .alerts
         .evaluate(&observations)
         .into_iter()
-        .map(|t| AlertChange { rule: t.rule as u32, subject: t.subject, failing: t.failing, value: t.value })
+        .map(|t| AlertChange {
+          rule: t.rule as u32,
+          subject: t.subject,
+          failing: t.failing,
+          value: t.value,
+        })
         .collect(),
     )
   }
@@ -163,27 +198,40 @@ impl MonitorEngine {
 
 fn write_stats(out: &mut [f64], s: &LatencyStats) {
   let [p50, p95, p99] = s.percentiles_ms;
-  out.copy_from_slice(&[s.count as f64, s.errors as f64, s.sum_ms, s.min_ms, s.max_ms, p50, p95, p99]);
+  out.copy_from_slice(&[
+    s.count as f64,
+    s.errors as f64,
+    s.sum_ms,
+    s.min_ms,
+    s.max_ms,
+    p50,
+    p95,
+    p99,
+  ]);
 }
 
 /// Pairs each cache name with its six counters.
 fn caches<'a>(names: &'a [String], counters: &[f64]) -> Result<Vec<(&'a str, CacheCounters)>> {
   if counters.len() != names.len() * CACHE_WORDS {
-    return Err(invalid("MonitorEngine: cacheCounters must hold 6 numbers per cache name"));
+    return Err(invalid(
+      "MonitorEngine: cacheCounters must hold 6 numbers per cache name",
+    ));
   }
   Ok(
     names
       .iter()
       .zip(counters.chunks_exact(CACHE_WORDS))
       .map(|(name, c)| {
-        let counters =
-          CacheCounters { hits: c[0], misses: c[1], evictions: c[2], expired: c[3], size: c[4], valid_entries: c[5] };
+        let counters = CacheCounters {
+          hits: c[0],
+          misses: c[1],
+          evictions: c[2],
+          expired: c[3],
+          size: c[4],
+          valid_entries: c[5],
+        };
         (name.as_str(), counters)
       })
       .collect(),
   )
-}
-
-fn invalid(message: &str) -> Error {
-  Error::new(Status::InvalidArg, message.to_owned())
 }

@@ -65,7 +65,11 @@ impl AdmissionRing {
       Some(&newest) if held > 0 => newest + window_ms,
       _ => now_ms,
     };
-    WindowState { remaining, next_admit_at_ms, reset_at_ms }
+    WindowState {
+      remaining,
+      next_admit_at_ms,
+      reset_at_ms,
+    }
   }
 
   /// Whether no admission is left in the window at `now_ms`: forgetting the
@@ -107,12 +111,30 @@ mod tests {
     ring.admit(100.0, 2, 1000.0);
     assert_eq!(
       ring.state(500.0, 2, 1000.0),
-      WindowState { remaining: 1, next_admit_at_ms: f64::NEG_INFINITY, reset_at_ms: 1100.0 }
+      WindowState {
+        remaining: 1,
+        next_admit_at_ms: f64::NEG_INFINITY,
+        reset_at_ms: 1100.0
+      }
     );
     ring.admit(600.0, 2, 1000.0);
-    assert_eq!(ring.state(700.0, 2, 1000.0), WindowState { remaining: 0, next_admit_at_ms: 1100.0, reset_at_ms: 1600.0 });
+    assert_eq!(
+      ring.state(700.0, 2, 1000.0),
+      WindowState {
+        remaining: 0,
+        next_admit_at_ms: 1100.0,
+        reset_at_ms: 1600.0
+      }
+    );
     assert_eq!(ring.state(1100.0, 2, 1000.0).remaining, 1);
-    assert_eq!(ring.state(1600.0, 2, 1000.0), WindowState { remaining: 2, next_admit_at_ms: f64::NEG_INFINITY, reset_at_ms: 1600.0 });
+    assert_eq!(
+      ring.state(1600.0, 2, 1000.0),
+      WindowState {
+        remaining: 2,
+        next_admit_at_ms: f64::NEG_INFINITY,
+        reset_at_ms: 1600.0
+      }
+    );
   }
 
   #[test]

@@ -90,7 +90,10 @@ impl SlidingWindowLimiter {
   /// An empty limiter. A `max_identifiers` of 0 is taken as 1.
   pub fn new(config: LimiterConfig) -> Self {
     SlidingWindowLimiter {
-      config: LimiterConfig { max_identifiers: config.max_identifiers.max(1), ..config },
+      config: LimiterConfig {
+        max_identifiers: config.max_identifiers.max(1),
+        ..config
+      },
       rings: Vec::new(),
       free: Vec::new(),
       recency: RecencyList::default(),
@@ -129,14 +132,22 @@ impl SlidingWindowLimiter {
       (self.rings.len() - 1) as u32
     } else {
       // At the cap with no idle identifier: the recency list holds every slot.
-      let slot = self.recency.iter().next().expect("a full limiter tracks at least one slot");
+      let slot = self
+        .recency
+        .iter()
+        .next()
+        .expect("a full limiter tracks at least one slot");
       self.rings[slot as usize].clear();
       self.forgotten += 1;
       forgot_active = true;
       slot
     };
     self.recency.touch(slot);
-    Tracked { slot, dropped: n, forgot_active }
+    Tracked {
+      slot,
+      dropped: n,
+      forgot_active,
+    }
   }
 
   /// Admits a request for `slot` at `now_ms` and records it, or refuses it.
@@ -145,7 +156,11 @@ impl SlidingWindowLimiter {
     if !self.recency.contains(slot) {
       return None;
     }
-    let LimiterConfig { max_requests, window_ms, .. } = self.config;
+    let LimiterConfig {
+      max_requests,
+      window_ms,
+      ..
+    } = self.config;
     let admitted = self.rings[slot as usize].admit(now_ms, max_requests, window_ms);
     if admitted {
       self.recency.touch(slot);
@@ -168,8 +183,15 @@ impl SlidingWindowLimiter {
 
   /// What `slot`'s window allows at `now_ms`; `None` if it is not tracked.
   pub fn state(&self, slot: u32, now_ms: f64) -> Option<WindowState> {
-    let LimiterConfig { max_requests, window_ms, .. } = self.config;
-    self.recency.contains(slot).then(|| self.rings[slot as usize].state(now_ms, max_requests, window_ms))
+    let LimiterConfig {
+      max_requests,
+      window_ms,
+      ..
+    } = self.config;
+    self
+      .recency
+      .contains(slot)
+      .then(|| self.rings[slot as usize].state(now_ms, max_requests, window_ms))
   }
 
   /// Forgets `slot` (its identifier was reset) and frees it; false if it was not tracked.
@@ -215,7 +237,11 @@ mod tests {
   }
 
   fn limiter(max_requests: u32, window_ms: f64, max_identifiers: u32) -> SlidingWindowLimiter {
-    SlidingWindowLimiter::new(LimiterConfig { max_requests, window_ms, max_identifiers })
+    SlidingWindowLimiter::new(LimiterConfig {
+      max_requests,
+      window_ms,
+      max_identifiers,
+    })
   }
 
   /// The reference's rule, by brute force: admit iff fewer than `max` of the
@@ -236,7 +262,7 @@ mod tests {
       let mut slot_of: Vec<Option<u32>> = vec![None; ids];
       let mut admitted: Vec<Vec<f64>> = vec![Vec::new(); ids];
       let mut dropped = [0u32; 8];
-    let mut now = rng.below(1_000) as f64;
+      let mut now = rng.below(1_000) as f64;
       for _ in 0..2_000 {
         now += [0.0, 0.0, 0.25, 1.0, 7.0, 40.0][rng.below(6) as usize] * rng.below(3) as f64;
         let id = rng.below(ids as u64) as usize;
@@ -244,11 +270,21 @@ mod tests {
           Some(s) => s,
           None => {
             let t = lim.track(now, &mut dropped);
-            assert!(!t.forgot_active, "the cap equals the identifier count, so nothing active is pushed out");
+            assert!(
+              !t.forgot_active,
+              "the cap equals the identifier count, so nothing active is pushed out"
+            );
             idle_drops += t.dropped;
             for &d in &dropped[..t.dropped] {
-              let owner = slot_of.iter().position(|&s| s == Some(d)).expect("a dropped slot had an owner");
-              assert_eq!(model_recent(&admitted[owner], now, window), 0, "dropped an identifier that was not idle");
+              let owner = slot_of
+                .iter()
+                .position(|&s| s == Some(d))
+                .expect("a dropped slot had an owner");
+              assert_eq!(
+                model_recent(&admitted[owner], now, window),
+                0,
+                "dropped an identifier that was not idle"
+              );
               slot_of[owner] = None;
             }
             slot_of[id] = Some(t.slot);
@@ -263,7 +299,10 @@ mod tests {
           }
           1 | 2 => {
             let state = lim.state(slot, now).unwrap();
-            assert_eq!(state.remaining as usize, max as usize - model_recent(&admitted[id], now, window));
+            assert_eq!(
+              state.remaining as usize,
+              max as usize - model_recent(&admitted[id], now, window)
+            );
           }
           _ => {
             let expected = model_recent(&admitted[id], now, window) < max as usize;
@@ -279,11 +318,17 @@ mod tests {
       for times in &admitted {
         for &a in times {
           let in_window = times.iter().filter(|&&t| t <= a && a - t < window).count();
-          assert!(in_window <= max as usize, "{in_window} admissions in the window ending at {a}");
+          assert!(
+            in_window <= max as usize,
+            "{in_window} admissions in the window ending at {a}"
+          );
         }
       }
     }
-    assert!(idle_drops > 1_000 && denied > 10_000, "too few drops ({idle_drops}) or denials ({denied}) to test them");
+    assert!(
+      idle_drops > 1_000 && denied > 10_000,
+      "too few drops ({idle_drops}) or denials ({denied}) to test them"
+    );
   }
 
   #[test]
@@ -343,7 +388,14 @@ mod tests {
     lim.admit(a, 3.0);
     assert_eq!(lim.admit(a, 4.0), Some(false));
     let c = lim.track(5.0, &mut []);
-    assert_eq!(c, Tracked { slot: b, dropped: 0, forgot_active: true });
+    assert_eq!(
+      c,
+      Tracked {
+        slot: b,
+        dropped: 0,
+        forgot_active: true
+      }
+    );
     assert_eq!(lim.state(c.slot, 5.0).unwrap().remaining, 2);
     assert_eq!(lim.stats().forgotten, 1);
   }
@@ -362,14 +414,21 @@ mod tests {
     assert_eq!(stats.tracked, cap as usize);
     assert_eq!(stats.forgotten, 1_000_000 - u64::from(cap));
     // Each holds one time in a 4-slot buffer.
-    assert!(stats.heap_bytes <= cap as usize * (BYTES_PER_IDENTIFIER + 4 * 8 + 4) * 2, "{} bytes", stats.heap_bytes);
+    assert!(
+      stats.heap_bytes <= cap as usize * (BYTES_PER_IDENTIFIER + 4 * 8 + 4) * 2,
+      "{} bytes",
+      stats.heap_bytes
+    );
   }
 
   #[test]
   fn a_replayed_admission_the_window_refuses_stops_the_replay() {
     let mut lim = limiter(1, 1000.0, 4);
     let s = lim.track(0.0, &mut []).slot;
-    assert_eq!(lim.replay(&[f64::from(s), 0.0, f64::from(s), 10.0]), Err(RefusedReplay { slot: s, at_ms: 10.0 }));
+    assert_eq!(
+      lim.replay(&[f64::from(s), 0.0, f64::from(s), 10.0]),
+      Err(RefusedReplay { slot: s, at_ms: 10.0 })
+    );
     assert_eq!(lim.replay(&[3.0, 0.0]), Err(RefusedReplay { slot: 3, at_ms: 0.0 }));
     assert_eq!(lim.replay(&[f64::from(s), 1000.0]), Ok(()));
   }

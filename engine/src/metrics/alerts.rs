@@ -99,12 +99,27 @@ impl AlertBook {
     let mut changes = Vec::new();
     for (index, rule) in self.rules.iter().enumerate() {
       for observation in observations {
-        let Some((subject, value)) = judged_value(rule, observation) else { continue };
-        let failing = if rule.above { value > rule.threshold } else { value < rule.threshold };
+        let Some((subject, value)) = judged_value(rule, observation) else {
+          continue;
+        };
+        let failing = if rule.above {
+          value > rule.threshold
+        } else {
+          value < rule.threshold
+        };
         let key = (index, subject.to_owned());
-        let changed = if failing { self.failing.insert(key) } else { self.failing.remove(&key) };
+        let changed = if failing {
+          self.failing.insert(key)
+        } else {
+          self.failing.remove(&key)
+        };
         if changed {
-          changes.push(AlertTransition { rule: index, subject: subject.to_owned(), failing, value });
+          changes.push(AlertTransition {
+            rule: index,
+            subject: subject.to_owned(),
+            failing,
+            value,
+          });
         }
       }
     }
@@ -115,7 +130,11 @@ impl AlertBook {
 /// The subject and value `rule` judges in `observation`, if it applies and has enough samples.
 fn judged_value<'a>(rule: &AlertRule, observation: &Observation<'a>) -> Option<(&'a str, f64)> {
   let (name, value, samples) = match *observation {
-    Observation::Cache { name, hit_rate, lookups } if rule.metric == AlertMetric::HitRate => (name, hit_rate, lookups),
+    Observation::Cache {
+      name,
+      hit_rate,
+      lookups,
+    } if rule.metric == AlertMetric::HitRate => (name, hit_rate, lookups),
     Observation::Cache { .. } => return None,
     Observation::Latency { name, window } => (name, window_value(rule.metric, &window)?, window.count),
   };
@@ -139,11 +158,21 @@ mod tests {
   use super::*;
 
   fn avg_rule() -> AlertRule {
-    AlertRule { metric: AlertMetric::Avg, above: true, threshold: 500.0, min_samples: 2, prefix: "api.".into() }
+    AlertRule {
+      metric: AlertMetric::Avg,
+      above: true,
+      threshold: 500.0,
+      min_samples: 2,
+      prefix: "api.".into(),
+    }
   }
 
   fn latency(name: &str, count: u64, avg_ms: f64) -> Observation<'_> {
-    let window = LatencyStats { count, sum_ms: avg_ms * count as f64, ..Default::default() };
+    let window = LatencyStats {
+      count,
+      sum_ms: avg_ms * count as f64,
+      ..Default::default()
+    };
     Observation::Latency { name, window }
   }
 
@@ -153,7 +182,15 @@ mod tests {
     book.set_rules(vec![avg_rule()]);
     assert!(book.evaluate(&[latency("api.a", 10, 100.0)]).is_empty());
     let fired = book.evaluate(&[latency("api.a", 10, 600.0)]);
-    assert_eq!(fired, vec![AlertTransition { rule: 0, subject: "api.a".into(), failing: true, value: 600.0 }]);
+    assert_eq!(
+      fired,
+      vec![AlertTransition {
+        rule: 0,
+        subject: "api.a".into(),
+        failing: true,
+        value: 600.0
+      }]
+    );
     assert!(book.evaluate(&[latency("api.a", 10, 700.0)]).is_empty());
     let recovered = book.evaluate(&[latency("api.a", 10, 400.0)]);
     assert_eq!(recovered.len(), 1);
@@ -164,15 +201,30 @@ mod tests {
   fn subjects_outside_the_prefix_or_without_enough_samples_are_not_judged() {
     let mut book = AlertBook::default();
     book.set_rules(vec![avg_rule()]);
-    assert!(book.evaluate(&[latency("db.q", 10, 900.0), latency("api.a", 1, 900.0)]).is_empty());
+    assert!(book
+      .evaluate(&[latency("db.q", 10, 900.0), latency("api.a", 1, 900.0)])
+      .is_empty());
   }
 
   #[test]
   fn hit_rate_rules_judge_caches_only() {
     let mut book = AlertBook::default();
-    let rule = AlertRule { metric: AlertMetric::HitRate, above: false, threshold: 20.0, min_samples: 1, prefix: String::new() };
+    let rule = AlertRule {
+      metric: AlertMetric::HitRate,
+      above: false,
+      threshold: 20.0,
+      min_samples: 1,
+      prefix: String::new(),
+    };
     book.set_rules(vec![rule]);
-    let obs = [Observation::Cache { name: "apiCache", hit_rate: 10.0, lookups: 50 }, latency("api.a", 10, 1.0)];
+    let obs = [
+      Observation::Cache {
+        name: "apiCache",
+        hit_rate: 10.0,
+        lookups: 50,
+      },
+      latency("api.a", 10, 1.0),
+    ];
     let fired = book.evaluate(&obs);
     assert_eq!(fired.len(), 1);
     assert_eq!(fired[0].subject, "apiCache");
@@ -181,10 +233,23 @@ mod tests {
   #[test]
   fn error_rate_is_a_percentage_of_window_samples() {
     let mut book = AlertBook::default();
-    let rule = AlertRule { metric: AlertMetric::ErrorRate, above: true, threshold: 5.0, min_samples: 1, prefix: String::new() };
+    let rule = AlertRule {
+      metric: AlertMetric::ErrorRate,
+      above: true,
+      threshold: 5.0,
+      min_samples: 1,
+      prefix: String::new(),
+    };
     book.set_rules(vec![rule]);
-    let window = LatencyStats { count: 10, errors: 1, ..Default::default() };
-    assert_eq!(book.evaluate(&[Observation::Latency { name: "x", window }])[0].value, 10.0);
+    let window = LatencyStats {
+      count: 10,
+      errors: 1,
+      ..Default::default()
+    };
+    assert_eq!(
+      book.evaluate(&[Observation::Latency { name: "x", window }])[0].value,
+      10.0
+    );
   }
 
   #[test]

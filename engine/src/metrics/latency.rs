@@ -37,7 +37,11 @@ pub struct LatencyStats {
 impl LatencyStats {
   /// The mean duration, or 0 with no samples.
   pub fn avg_ms(&self) -> f64 {
-    if self.count == 0 { 0.0 } else { self.sum_ms / self.count as f64 }
+    if self.count == 0 {
+      0.0
+    } else {
+      self.sum_ms / self.count as f64
+    }
   }
 }
 
@@ -58,7 +62,13 @@ impl<C: Counter> Default for LatencyHistogram<C> {
     // high >= 2 * low, sigfig <= 5), so this cannot fail.
     let histogram = Histogram::new_with_bounds(1, (MAX_DURATION_MS * UNITS_PER_MS) as u64, SIGNIFICANT_DIGITS)
       .expect("constant histogram bounds are valid");
-    let mut fresh = LatencyHistogram { histogram, errors: 0, sum_ms: 0.0, min_ms: 0.0, max_ms: 0.0 };
+    let mut fresh = LatencyHistogram {
+      histogram,
+      errors: 0,
+      sum_ms: 0.0,
+      min_ms: 0.0,
+      max_ms: 0.0,
+    };
     fresh.reset();
     fresh
   }
@@ -70,7 +80,9 @@ impl<C: Counter> LatencyHistogram<C> {
   pub fn record(&mut self, duration_ms: f64, errored: bool) {
     let duration_ms = if duration_ms > 0.0 { duration_ms } else { 0.0 };
     // `as` saturates: an infinite duration lands in the top bucket.
-    self.histogram.saturating_record((duration_ms * UNITS_PER_MS).round() as u64);
+    self
+      .histogram
+      .saturating_record((duration_ms * UNITS_PER_MS).round() as u64);
     self.errors += errored as u64;
     self.sum_ms += duration_ms;
     self.min_ms = self.min_ms.min(duration_ms);
@@ -177,10 +189,14 @@ mod tests {
     // Log-normal-ish latencies from a fixed LCG: a body near 10 ms, a tail to seconds.
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
-      state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+      state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
       (state >> 11) as f64 / (1u64 << 53) as f64
     };
-    let mut samples: Vec<f64> = (0..100_000).map(|_| 10.0 * (-(1.0 - next()).ln() * 1.5).exp()).collect();
+    let mut samples: Vec<f64> = (0..100_000)
+      .map(|_| 10.0 * (-(1.0 - next()).ln() * 1.5).exp())
+      .collect();
     let mut h = LatencyHistogram::<u64>::default();
     samples.iter().for_each(|&d| h.record(d, false));
     samples.sort_by(f64::total_cmp);
@@ -218,7 +234,10 @@ mod tests {
     a.record(1.0, false);
     b.record(9.0, true);
     a.merge(&b);
-    assert_eq!((a.count(), a.stats().errors, a.stats().min_ms, a.stats().max_ms), (2, 1, 1.0, 9.0));
+    assert_eq!(
+      (a.count(), a.stats().errors, a.stats().min_ms, a.stats().max_ms),
+      (2, 1, 1.0, 9.0)
+    );
     a.reset();
     assert_eq!(a.stats(), LatencyStats::default());
   }

@@ -32,12 +32,20 @@ pub struct MetricRegistry {
 impl MetricRegistry {
   /// An empty registry whose rolling windows span `window_ms`.
   pub fn new(window_ms: f64) -> Self {
-    MetricRegistry { window_ms, metrics: Vec::new(), scratch: LatencyHistogram::default() }
+    MetricRegistry {
+      window_ms,
+      metrics: Vec::new(),
+      scratch: LatencyHistogram::default(),
+    }
   }
 
   /// Adds `name` and returns its id (the lowest free one).
   pub fn register(&mut self, name: String) -> u32 {
-    let metric = Metric { name, all_time: LatencyHistogram::default(), window: RollingWindow::new(self.window_ms) };
+    let metric = Metric {
+      name,
+      all_time: LatencyHistogram::default(),
+      window: RollingWindow::new(self.window_ms),
+    };
     match self.metrics.iter().position(Option::is_none) {
       Some(free) => {
         self.metrics[free] = Some(metric);
@@ -116,7 +124,8 @@ mod tests {
     let mut r = MetricRegistry::new(60_000.0);
     let a = r.register("a".into());
     let b = r.register("b".into());
-    r.drain(&[a as f64, 2.0, 0.0, -1.0 - b as f64, 4.0, 0.0, b as f64, 6.0, 0.0]).unwrap();
+    r.drain(&[a as f64, 2.0, 0.0, -1.0 - b as f64, 4.0, 0.0, b as f64, 6.0, 0.0])
+      .unwrap();
     let (all, window) = r.stats(b, 0.0).unwrap();
     assert_eq!((all.count, all.errors, all.sum_ms), (2, 1, 10.0));
     assert_eq!(window, all);
@@ -148,7 +157,9 @@ mod tests {
   fn a_metric_holds_at_most_64_kib_whatever_the_sample_count() {
     let mut r = MetricRegistry::new(60_000.0);
     let id = r.register("api.models.get".into());
-    let ring: Vec<f64> = (0..300_000).flat_map(|i| [id as f64, (i % 5000) as f64 * 0.37, i as f64]).collect();
+    let ring: Vec<f64> = (0..300_000)
+      .flat_map(|i| [id as f64, (i % 5000) as f64 * 0.37, i as f64])
+      .collect();
     r.drain(&ring).unwrap();
     let bytes = r.footprint_bytes(id);
     assert!(bytes <= 64 * 1024, "{bytes} bytes");

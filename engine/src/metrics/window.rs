@@ -27,8 +27,14 @@ pub struct RollingWindow {
 impl RollingWindow {
   /// An empty window of `window_ms` (positive, finite).
   pub fn new(window_ms: f64) -> Self {
-    let empty = Slice { epoch: i64::MIN, latency: LatencyHistogram::default() };
-    RollingWindow { slice_ms: window_ms / SLICES as f64, slices: [empty.clone(), empty.clone(), empty] }
+    let empty = Slice {
+      epoch: i64::MIN,
+      latency: LatencyHistogram::default(),
+    };
+    RollingWindow {
+      slice_ms: window_ms / SLICES as f64,
+      slices: [empty.clone(), empty.clone(), empty],
+    }
   }
 
   fn epoch(&self, at_ms: f64) -> i64 {
@@ -73,7 +79,11 @@ impl RollingWindow {
   /// Bytes held, counters included.
   pub fn footprint_bytes(&self) -> usize {
     std::mem::size_of::<Self>()
-      + self.slices.iter().map(|s| s.latency.footprint_bytes() - std::mem::size_of_val(&s.latency)).sum::<usize>()
+      + self
+        .slices
+        .iter()
+        .map(|s| s.latency.footprint_bytes() - std::mem::size_of_val(&s.latency))
+        .sum::<usize>()
   }
 }
 

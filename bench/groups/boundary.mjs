@@ -1,0 +1,28 @@
+// Group "boundary": the floor every other figure can be read against: one
+// napi call, beside a JS call and the clock reads the peers pay.
+// The raw binding, which the package does not export: loaded as its entry files load it.
+import binding from '../../index.js'
+import { compile, runCases, report } from '../lib/harness.mjs'
+
+const jsEmpty = () => 1
+const FLOOR_ROW = 'napi call: clockWake(), no arguments, returns a number'
+
+const rows = await runCases([
+  { row: 'JS call: empty function', peer: 'ns', fn: compile({ f: jsEmpty }, '() => sink(f())') },
+  { row: 'Date.now()', peer: 'ns', fn: compile({}, '() => sink(Date.now())') },
+  { row: 'performance.now()', peer: 'ns', fn: compile({}, '() => sink(performance.now())') },
+  { row: FLOOR_ROW, peer: 'ns', fn: compile({ b: binding }, '() => sink(b.clockWake())') },
+])
+
+report({
+  group: 'boundary',
+  title: 'The boundary floor (ns per call)',
+  unit: 'ns',
+  peers: ['ns'],
+  floorRow: FLOOR_ROW,
+  rows,
+  notes: [
+    'The empty JS function is inlined by V8: its figure is the harness\'s own cost per call.',
+    'hotpath has no empty export yet; clockWake() is its smallest napi function, and it also stores the time into the shared clock cells and restarts the clock thread\'s idle timer, so it slightly overstates an empty call.',
+  ],
+})

@@ -1,0 +1,108 @@
+// Group "perf": PerformanceMonitor.time around a resolved async fn and a sync
+// fn, record(), and getStats() after 1,000 and 1,000,000 samples, vs the
+// reference and hdr-histogram-js (with the time() wrapper a user would write).
+import * as hdr from 'hdr-histogram-js'
+import { compile, runCases, report } from '../lib/harness.mjs'
+import { loadReference } from '../lib/reference.mjs'
+import { makeDurations } from '../lib/data.mjs'
+import { quick, versionOf } from '../lib/env.mjs'
+import { hotpathPerformance, NO_PERFORMANCE } from '../lib/optional.mjs'
+
+const reference = await loadReference('performance')
+const durations = makeDurations(1 << 16)
+const asyncFn = async () => 1
+const syncFn = () => 1
+const BIG = quick ? 10_000 : 1_000_000
+
+/** hdr-histogram-js behind the monitor's API: integer microseconds, default (auto-resizing) histogram. */
+class HdrMonitor {
+  #histograms = new Map()
+  async time(name, fn) {
+    const start = performance.now()
+    try {
+      return await fn()
+    } finally {
+      this.record(name, performance.now() - start)
+    }
+  }
+  record(name, durationMs) {
+    let h = this.#histograms.get(name)
+    if (h === undefined) this.#histograms.set(name, (h = hdr.build()))
+    h.recordValue(Math.round(durationMs * 1000))
+  }
+  getStats(name) {
+    const h = this.#histograms.get(name)
+    if (h === undefined || h.totalCount === 0) return null
+    const ms = (us) => Math.round(us / 10) / 100
+    return {
+      count: h.totalCount,
+      avg: ms(h.mean),
+      min: ms(h.minNonZeroValue),
+      max: ms(h.maxValue),
+      p50: ms(h.getValueAtPercentile(50)),
+      p95: ms(h.getValueAtPercentile(95)),
+      p99: ms(h.getValueAtPercentile(99)),
+    }
+  }
+}
+
+const PEERS = {
+  hotpath: hotpathPerformance && (() => new hotpathPerformance.PerformanceMonitor()),
+  reference: () => new reference.PerformanceMonitor(),
+  'hdr-histogram-js': () => new HdrMonitor(),
+  // The floor for time(): the function called and awaited with no monitor at all.
+  'no monitor': null,
+}
+
+/** A monitor holding `count` samples under `name`. */
+function filled(make, name, count) {
+  const m = make()
+  for (let i = 0; i < count; i++) m.record(name, durations[i & 0xffff])
+  return m
+}
+
+const cases = []
+for (const [peer, make] of Object.entries(PEERS)) {
+  const skip = make === undefined ? NO_PERFORMANCE : undefined
+  if (make === null) {
+    cases.push(
+      { row: 'time(), resolved async fn', peer, fn: compile({ fn: asyncFn }, 'async () => sink(await fn())') },
+      { row: 'time(), sync fn', peer, fn: compile({ fn: syncFn }, 'async () => sink(await fn())') },
+    )
+    continue
+  }
+  const env = (m) => ({ m, asyncFn, syncFn, durations })
+  cases.push(
+    { row: 'time(), resolved async fn', peer, skip, make: () => compile(env(filled(make, 'db', 1000)), "() => m.time('db', asyncFn)") },
+    { row: 'time(), sync fn', peer, skip, make: () => compile(env(filled(make, 'db', 1000)), "() => m.time('db', syncFn)") },
+    {
+      row: 'record()',
+      peer,
+      skip,
+      make: () =>
+        compile(env(filled(make, 'db', 1000)), "(() => { let i = 0; return () => m.record('db', durations[i++ & 0xffff]) })()"),
+    },
+    { row: 'getStats(), 1,000 samples', peer, skip, make: () => compile(env(filled(make, 'db', 1000)), "() => sink(m.getStats('db'))") },
+    {
+      row: `getStats(), ${BIG.toLocaleString('en-US')} samples`,
+      peer,
+      skip,
+      make: () => compile(env(filled(make, 'db', BIG)), "() => sink(m.getStats('db'))"),
+    },
+  )
+}
+
+report({
+  group: 'perf',
+  title: 'PerformanceMonitor (ns per call)',
+  unit: 'ns',
+  peers: Object.keys(PEERS),
+  versions: { 'hdr-histogram-js': versionOf('hdr-histogram-js') },
+  rows: await runCases(cases),
+  notes: [
+    'Each monitor holds 1,000 samples of "db" before time() and record() are measured, so the reference is at its 1,000-sample cap.',
+    'hdr-histogram-js: default histogram (auto-resize, 3 significant digits) of integer microseconds, wrapped in the same time()/getStats() shape by hand; its JS build, not WebAssembly.',
+    'The reference keeps only the newest 1,000 samples, so its getStats() sorts at most 1,000 whatever was recorded.',
+    ...(PEERS.hotpath ? [] : [`hotpath not measured: ${NO_PERFORMANCE}.`]),
+  ],
+})
