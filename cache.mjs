@@ -1,7 +1,9 @@
 // ESM entry of hotpath/cache: the same instances as the CommonJS entry.
-// A static import of the CommonJS file (not `createRequire(import.meta.url)`):
-// webpack bakes `import.meta.url` in as the build machine's absolute path, so
-// a Next.js build moved to another directory or machine could not start.
-import cache from './cache.js'
+// webpack never reads this file: package.json's `webpack` export condition
+// sends it to cache.js, because webpack would bake `import.meta.url` in as the
+// build machine's absolute path (README, "Use with Next.js").
+import { createRequire } from 'node:module'
+
+const cache = createRequire(import.meta.url)('./cache.js')
 
 export const { SimpleCache, apiCache, dataCache, cacheAside, RateLimiter, apiRateLimiter } = cache

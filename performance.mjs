@@ -1,6 +1,9 @@
 // ESM entry of hotpath/performance: the same instances as the CommonJS entry.
-// A static import of the CommonJS file, as in cache.mjs: webpack bakes
-// `createRequire(import.meta.url)` in as the build machine's absolute path.
-import entry from './performance.js'
+// webpack never reads this file: package.json's `webpack` export condition
+// sends it to performance.js, because webpack would bake `import.meta.url` in as the
+// build machine's absolute path (README, "Use with Next.js").
+import { createRequire } from 'node:module'
+
+const entry = createRequire(import.meta.url)('./performance.js')
 
 export const { PerformanceMonitor, perfMonitor } = entry
