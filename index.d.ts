@@ -9,9 +9,9 @@ export declare class CacheEngine {
    * Replays `ops[0..len]`, then refills `victims` with the least recently
    * used slots (clearing their `touched` flags). Returns the victim count.
    */
-  apply(ops: Int32Array, len: number, touched: OutSlice<number>, victims: OutSlice<number>): number
+  apply(ops: Int32Array, len: number, touched: Uint8Array, victims: Int32Array): number
   /** Writes the slots expired at `now_ms` into `out`. */
-  sweep(expiresMs: Float64Array, nowMs: number, out: OutSlice<number>): SweepResult
+  sweep(expiresMs: Float64Array, nowMs: number, out: Int32Array): SweepResult
   /** Counters, with entries valid at `now_ms` counted from `expires_ms`. */
   stats(expiresMs: Float64Array, nowMs: number): EngineStats
   /** Forgets every entry and detaches every flight; counters are kept. */
