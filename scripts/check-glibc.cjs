@@ -37,12 +37,19 @@ function glibcImports(objdumpText) {
   return imports
 }
 
-/** Checks one binary: the newest glibc version it needs and the symbols above `maxVersion`. */
-function checkBinary(file, maxVersion = MIN_GLIBC) {
-  const imports = glibcImports(execFileSync('objdump', ['-T', file], { encoding: 'utf8' }))
+/**
+ * The newest glibc version among `imports` and those above `maxVersion`.
+ * No imports at all fails too: a gnu binary always imports from glibc.
+ */
+function verdict(imports, maxVersion) {
   const newest = imports.map((i) => i.version).sort(compareVersions).at(-1) ?? null
   const tooNew = imports.filter((i) => compareVersions(i.version, maxVersion) > 0)
-  return { file, newest, tooNew, ok: imports.length > 0 && tooNew.length === 0 }
+  return { newest, tooNew, ok: imports.length > 0 && tooNew.length === 0 }
+}
+
+/** Checks one binary with `objdump -T` against the README's minimum glibc. */
+function checkBinary(file, maxVersion = MIN_GLIBC) {
+  return { file, ...verdict(glibcImports(execFileSync('objdump', ['-T', file], { encoding: 'utf8' })), maxVersion) }
 }
 
 /** The linux-*-gnu binaries of the package: built in the root, or staged under npm/<platform>/. */
@@ -66,7 +73,7 @@ function report({ file, newest, tooNew, ok }) {
   return `FAIL ${name}: needs GLIBC_${newest}, above ${MIN_GLIBC}: ${symbols}`
 }
 
-module.exports = { compareVersions, glibcImports, checkBinary, gnuBinaries, report }
+module.exports = { compareVersions, glibcImports, verdict, checkBinary, gnuBinaries, report }
 
 if (require.main === module) {
   const files = process.argv.length > 2 ? process.argv.slice(2) : gnuBinaries()
