@@ -25,22 +25,27 @@ function hostTriple() {
   return host
 }
 
+/** napi build arguments for `triple`: the release recipe, or a plain build for a host we publish nothing for. */
+function buildArgs(triple) {
+  if (napi.targets.includes(triple)) return releaseTarget(triple).buildArgs
+  console.warn(`build-release: ${triple} is not in package.json napi.targets; building it from source with plain cargo`)
+  return ['--target', triple]
+}
+
 const args = process.argv.slice(2)
 const at = args.indexOf('--target')
 const triple = at >= 0 ? args.splice(at, 2)[1] : hostTriple()
-if (!napi.targets.includes(triple)) {
-  throw new Error(`build-release: ${triple} is not in package.json napi.targets (${napi.targets.join(', ')})`)
-}
-const target = releaseTarget(triple)
-const env = target.buildArgs.includes('-x') ? ensurePythonTools(['zigbuild']) : process.env
+const targetArgs = buildArgs(triple)
+const env = targetArgs.includes('-x') ? ensurePythonTools(['zigbuild']) : process.env
 
 const napiCli = join(require.resolve('@napi-rs/cli/package.json'), '..', 'dist', 'cli.js')
-const napiArgs = ['build', '--platform', '--release', '--no-js', ...target.buildArgs, ...args]
+const napiArgs = ['build', '--platform', '--release', '--no-js', ...targetArgs, ...args]
 console.log(`$ napi ${napiArgs.join(' ')}`)
 const started = Date.now()
 const r = spawnSync(process.execPath, [napiCli, ...napiArgs], { cwd: root, env, stdio: 'inherit' })
 if (r.status !== 0) process.exit(r.status ?? 1)
 
-const file = `hotpath.${target.platform}.node`
+const { parseTriple } = require('@napi-rs/cli')
+const file = `hotpath.${parseTriple(triple).platformArchABI}.node`
 const seconds = ((Date.now() - started) / 1000).toFixed(0)
 console.log(`built ${file}: ${statSync(join(root, file)).size} bytes in ${seconds} s`)
