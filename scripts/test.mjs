@@ -7,11 +7,13 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, existsSync }
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { ensurePythonTools } from './python-tools.mjs'
 
 const require = createRequire(import.meta.url)
 
-const root = new URL('..', import.meta.url).pathname
+// fileURLToPath, not .pathname: the release workflow also runs this on Windows.
+const root = fileURLToPath(new URL('..', import.meta.url))
 const scratch = join(tmpdir(), `hotpath-test-${process.pid}`)
 mkdirSync(scratch, { recursive: true })
 
@@ -21,7 +23,9 @@ if (!existsSync(selfLink)) symlinkSync('..', selfLink, 'junction')
 
 function run(cmd, args, env = {}) {
   console.log(`\n$ ${cmd} ${args.join(' ')}`)
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  // npx is npx.cmd on Windows, which only a shell finds.
+  const shell = process.platform === 'win32'
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell, env: { ...process.env, ...env } })
   return r.status
 }
 
