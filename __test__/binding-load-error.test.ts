@@ -1,12 +1,12 @@
 // When no binary fits, importing hotpath throws one error that names the
 // platform it detected, the package it looked for, and the fix. Each case
 // imports a real copy of index.js in a child process that sees a faked system.
-import { platformSuffix, bindingPackageName } from '../js/platform.js'
+import { platformSuffix, bindingPackageName, bindingLoadError } from '../js/platform.js'
 import { importHotpath, makeInstall, removeInstall, type ImportResult } from './support/fake-install'
 
 const installs: string[] = []
-function install(packages: Parameters<typeof makeInstall>[0] = {}): string {
-  const dir = makeInstall(packages)
+function install(...args: Partial<Parameters<typeof makeInstall>>): string {
+  const dir = makeInstall(args[0] ?? {}, args[1])
   installs.push(dir)
   return dir
 }
@@ -68,6 +68,37 @@ describe('importing hotpath when no binary fits', () => {
     expect(message).toMatch(/\n  hotpath-linux-x64-gnu: .+/)
     expect(message).not.toMatch(/\n  hotpath-linux-x64-gnu: Cannot find module/)
     expect(message).toMatch(/\nFix: .*glibc 2\.17 or newer/)
+  })
+
+  it('when a binary built beside index.js does not load, says to rebuild or delete it', () => {
+    const dir = install({}, { 'linux-x64-gnu': 'broken' })
+    const message = failure(importHotpath(dir, { platform: 'linux', arch: 'x64', libc: 'glibc' }))
+    expect(message).toMatch(/^hotpath: the native binary for linux-x64-gnu was found but failed to load/)
+    expect(message).toMatch(/\nFix: rebuild \.\/hotpath\.linux-x64-gnu\.node with npm run build .*or delete it to use the package hotpath-linux-x64-gnu/)
+  })
+
+  it('when the system glibc is too old for the binary, names the version it needs', () => {
+    // What Node reports on Debian 11 (glibc 2.31) for a binary built by plain cargo on Debian 12.
+    const dlopenError = Object.assign(
+      new Error("/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.33' not found (required by /app/hotpath.linux-x64-gnu.node)"),
+      { code: 'ERR_DLOPEN_FAILED' },
+    )
+    const notFound = Object.assign(new Error("Cannot find module 'hotpath-linux-x64-gnu'"), { code: 'MODULE_NOT_FOUND' })
+    const glibc231 = { getReport: () => ({ header: { glibcVersionRuntime: '2.31' } }) }
+    const err = bindingLoadError({
+      proc: { platform: 'linux', arch: 'x64', versions: { node: '20.20.2' }, report: glibc231 },
+      edgeRuntime: false,
+      attempts: [
+        { request: './hotpath.linux-x64-gnu.node', error: dlopenError },
+        { request: 'hotpath-linux-x64-gnu', error: notFound },
+      ],
+      resolve: () => {
+        throw notFound
+      },
+    })
+    expect(err.message).toContain("  ./hotpath.linux-x64-gnu.node: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.33' not found")
+    expect(err.message).toContain("That binary needs glibc 2.33, newer than this system's; hotpath's published binaries need only 2.17.")
+    expect(err.message).toMatch(/\nFix: rebuild \.\/hotpath\.linux-x64-gnu\.node with npm run build/)
   })
 
   it('in the Edge runtime, says hotpath needs the Node.js runtime and how to choose it', () => {

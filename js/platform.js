@@ -64,12 +64,19 @@ function bindingLoadError({ proc, edgeRuntime, attempts, resolve }) {
   // truncated file) says more than the packages that are simply absent.
   const broken = attempts.filter(({ error }) => error?.code !== 'MODULE_NOT_FOUND')
   if (broken.length > 0) {
+    const neededGlibc = broken.map(({ error }) => firstLine(error).match(/GLIBC_([\d.]+)' not found/)?.[1]).find(Boolean)
+    const local = broken.find(({ request }) => request.startsWith('.'))
     return error(
       `hotpath: the native binary for ${suffix} was found but failed to load (${detected}).`,
       lookedFor,
       ...tried,
-      `Fix: reinstall hotpath on this machine (rm -rf node_modules && npm ci) so npm picks ${packageName}; ` +
-        `the linux gnu binaries need glibc ${MIN_GLIBC} or newer.`,
+      ...(neededGlibc
+        ? [`That binary needs glibc ${neededGlibc}, newer than this system's; hotpath's published binaries need only ${MIN_GLIBC}.`]
+        : []),
+      local
+        ? `Fix: rebuild ${local.request} with npm run build (it links against glibc ${MIN_GLIBC}), or delete it to use the package ${packageName}.`
+        : `Fix: reinstall hotpath on this machine (rm -rf node_modules && npm ci) so npm picks ${packageName}; ` +
+            `the linux gnu binaries need glibc ${MIN_GLIBC} or newer.`,
     )
   }
 

@@ -28,9 +28,11 @@ export type ImportResult = { loaded: true } | { loaded: false; message: string }
 /**
  * Makes `<tmp>/node_modules/hotpath` (index.js, js/, package.json) and one
  * `hotpath-<platform>` package per entry of `packages`, laid out as
- * `napi prepublish` publishes them. Returns the folder; remove it with `removeInstall`.
+ * `napi prepublish` publishes them, plus a `hotpath.<platform>.node` beside
+ * index.js per entry of `besideIndex` (what `npm run build` leaves in a
+ * checkout). Returns the folder; remove it with `removeInstall`.
  */
-export function makeInstall(packages: Record<string, FakeBinary>): string {
+export function makeInstall(packages: Record<string, FakeBinary>, besideIndex: Record<string, FakeBinary> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'hotpath-install-'))
   const hotpath = join(dir, 'node_modules', 'hotpath')
   mkdirSync(hotpath, { recursive: true })
@@ -39,13 +41,19 @@ export function makeInstall(packages: Record<string, FakeBinary>): string {
   for (const [name, binary] of Object.entries(packages)) {
     const platform = name.replace(/^hotpath-/, '')
     const pkg = join(dir, 'node_modules', name)
-    const file = `hotpath.${platform}.node`
     mkdirSync(pkg, { recursive: true })
-    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name, version: '0.1.0', main: file }))
-    if (binary === 'real') copyFileSync(join(repo, file), join(pkg, file))
-    else writeFileSync(join(pkg, file), 'this is not a shared library\n')
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name, version: '0.1.0', main: `hotpath.${platform}.node` }))
+    writeBinary(join(pkg, `hotpath.${platform}.node`), platform, binary)
+  }
+  for (const [platform, binary] of Object.entries(besideIndex)) {
+    writeBinary(join(hotpath, `hotpath.${platform}.node`), platform, binary)
   }
   return dir
+}
+
+function writeBinary(path: string, platform: string, binary: FakeBinary): void {
+  if (binary === 'real') copyFileSync(join(repo, `hotpath.${platform}.node`), path)
+  else writeFileSync(path, 'this is not a shared library\n')
 }
 
 /** Deletes a folder made by `makeInstall`. */
