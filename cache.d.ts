@@ -6,9 +6,9 @@ export interface CacheStats {
   validEntries: number
   /** Hits on the entries held now, since each was last written (the reference's meaning). */
   totalHits: number
-  /** Percentage of lookups (`get`, `cacheAside`) that hit, 0-100, two decimals. */
+  /** Percentage of lookups (`get`, `cacheAside`) that hit, 0-100, two decimals; joining a load in flight counts as a hit. */
   hitRate: number
-  /** Lookups that hit, since the cache was created. */
+  /** Lookups that hit (or joined a load in flight), since the cache was created. */
   hits: number
   /** Lookups that missed (absent or expired), since the cache was created. */
   misses: number
@@ -61,3 +61,84 @@ export declare function cacheAside<T>(
   cache?: SimpleCache,
   ttlSeconds?: number,
 ): Promise<T>
+
+/** Options beyond the reference's constructor arguments. */
+export interface RateLimiterOptions {
+  /**
+   * Identifiers tracked at once, 1 to 16777216. Default 100,000, or fewer when
+   * `maxRequests` is large, so that full windows fit in 64 MiB (79,796 for 100).
+   * Past it the least recently admitted identifier is forgotten and starts a fresh window.
+   */
+  maxIdentifiers?: number
+}
+
+/**
+ * The standard rate-limit response headers for a decision, plus `Retry-After`
+ * (whole seconds, rounded up, at least 1, until a request would be allowed)
+ * only when the request is or would be refused. Assignable to `HeadersInit`.
+ */
+export interface RateLimitHeaders {
+  /** `maxRequests`. */
+  'X-RateLimit-Limit': string
+  /** Requests left in the window after this decision. */
+  'X-RateLimit-Remaining': string
+  /** Unix epoch seconds (rounded up) when every counted request has left the window. */
+  'X-RateLimit-Reset': string
+  [name: string]: string
+}
+
+/** What `RateLimiter.check()` decided, with the window after the decision. */
+export interface RateLimitDecision {
+  /** Whether the request is allowed (and was counted). */
+  allowed: boolean
+  /** `maxRequests`. */
+  limit: number
+  /** Requests left in the window now. */
+  remaining: number
+  /** Epoch ms when every counted request has left the window (now, if none). */
+  resetMs: number
+  /** Ms until the next request would be allowed; 0 if it would be now. */
+  retryAfterMs: number
+  /** The response headers for this decision. */
+  headers: RateLimitHeaders
+}
+
+/** What `RateLimiter.stats()` reports. */
+export interface RateLimiterStats {
+  /** Identifiers tracked now. */
+  tracked: number
+  /** The cap on `tracked`. */
+  maxIdentifiers: number
+  /** Identifiers dropped because no request of theirs was left in the window. */
+  droppedIdle: number
+  /** Identifiers with requests in the window that the cap pushed out. */
+  forgotten: number
+  /** Bytes the native engine holds for the windows. */
+  engineBytes: number
+}
+
+/** At most `maxRequests` per identifier in any rolling window of `windowMs` (exact). */
+export declare class RateLimiter {
+  /**
+   * @param maxRequests admissions per identifier per window, an integer 1 to 1,000,000 (default 100)
+   * @param windowMs the rolling window in ms, positive and finite (default 60000)
+   */
+  constructor(maxRequests?: number, windowMs?: number, options?: RateLimiterOptions)
+  /** Whether a request from `identifier` is allowed now; an allowed request is counted. */
+  isAllowed(identifier: string): boolean
+  /** Requests `identifier` may still make in the window; counts nothing. */
+  remaining(identifier: string): number
+  /** Forgets `identifier`'s window. */
+  reset(identifier: string): void
+  /** Ms until a request from `identifier` would be allowed; 0 if it would be now. Counts nothing. */
+  retryAfterMs(identifier: string): number
+  /** Decides a request (counting it if allowed) and returns the decision, the window after it and the headers. */
+  check(identifier: string): RateLimitDecision
+  /** The headers for the next request from `identifier` (with `Retry-After` if it would be refused); counts nothing. */
+  headers(identifier: string): RateLimitHeaders
+  /** Identifiers tracked, the cap, and how many were dropped idle or forgotten. */
+  stats(): RateLimiterStats
+}
+
+/** 100 requests per 60 s per identifier. */
+export declare const apiRateLimiter: RateLimiter

@@ -3,6 +3,7 @@
 
 const { SimpleCache } = require('./js/simple-cache.js')
 const { createCacheAside } = require('./js/cache-aside.js')
+const { RateLimiter } = require('./js/rate-limiter.js')
 
 const apiCache = new SimpleCache(1000, 300)
 const dataCache = new SimpleCache(500, 600)
@@ -12,4 +13,6 @@ module.exports = {
   apiCache,
   dataCache,
   cacheAside: createCacheAside(apiCache),
+  RateLimiter,
+  apiRateLimiter: new RateLimiter(100, 60_000),
 }

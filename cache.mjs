@@ -3,4 +3,4 @@ import { createRequire } from 'node:module'
 
 const cache = createRequire(import.meta.url)('./cache.js')
 
-export const { SimpleCache, apiCache, dataCache, cacheAside } = cache
+export const { SimpleCache, apiCache, dataCache, cacheAside, RateLimiter, apiRateLimiter } = cache

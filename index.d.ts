@@ -24,8 +24,82 @@ export declare class CacheEngine {
   flightInvalidate(key: string): number
 }
 
+/** The engine behind one `RateLimiter`. */
+export declare class LimiterEngine {
+  /** An empty limiter; `max_identifiers` defaults to the engine's budget-based cap. */
+  constructor(maxRequests: number, windowMs: number, maxIdentifiers?: number | undefined | null)
+  /** Records the admissions in `log[0..len]`, `(slot, time)` pairs the front decided. */
+  replay(log: Float64Array, len: number): void
+  /** A slot for a new identifier at `now_ms`; idle slots freed on the way are written to `dropped`. */
+  track(nowMs: number, dropped: Uint32Array): TrackResult
+  /**
+   * Decides (when `consume`) or inspects a request for `slot` at `now_ms`, and
+   * writes the window after it to `out`: `[remaining, nextAdmitAtMs, resetAtMs]`.
+   * Returns whether the request is admitted (would be, when not `consume`).
+   */
+  sync(slot: number, nowMs: number, consume: boolean, out: Float64Array): boolean
+  /** Forgets `slot` and frees it. */
+  forget(slot: number): boolean
+  /** Sizes and counters. */
+  stats(): LimiterEngineStats
+}
+
+/** The engine behind one `PerformanceMonitor`. */
+export declare class MonitorEngine {
+  /** An empty engine whose rolling windows span `windowMs`. */
+  constructor(windowMs: number)
+  /** Adds a metric name; returns its id. */
+  register(name: string): number
+  /** Forgets metric `id`; its id may be handed out again. */
+  remove(id: number): void
+  /** Forgets every metric. */
+  clear(): void
+  /** Records the first `count` samples of `ring` (`[code, durationMs, atMs]` each). */
+  drain(ring: Float64Array, count: number): void
+  /**
+   * Writes all-time then window stats of `id` at `nowMs` into `out` (8 numbers
+   * each); false if `id` is unknown.
+   */
+  stats(id: number, nowMs: number, out: Float64Array): boolean
+  /** Bytes held for metric `id` (0 if unknown). */
+  footprintBytes(id: number): number
+  /**
+   * The Prometheus text exposition of every metric and of the caches named
+   * `cacheNames`, whose counters are `cacheCounters` (6 numbers each).
+   */
+  exposition(nowMs: number, cacheNames: Array<string>, cacheCounters: Float64Array): string
+  /** Replaces the alert rules; nothing is failing afterwards. */
+  setAlertRules(rules: Array<AlertRuleSpec>): void
+  /**
+   * Judges the rules on the window stats at `nowMs` and the caches' hit
+   * rates; returns the changes of state since the last call.
+   */
+  evaluateAlerts(nowMs: number, cacheNames: Array<string>, cacheCounters: Float64Array): Array<AlertChange>
+}
+
 /** Panics on purpose. Exists only so tests can show a panic is caught. */
 export declare function __panicForTest(): void
+
+/** A rule that started failing or recovered for one subject. */
+export interface AlertChange {
+  /** Index into the rules last set. */
+  rule: number
+  subject: string
+  failing: boolean
+  value: number
+}
+
+/** An alert rule as the JS front passes it (already validated there). */
+export interface AlertRuleSpec {
+  /** `avg`, `p50`, `p95`, `p99`, `errorRate` or `hitRate`. */
+  metric: string
+  /** Fails above the threshold (else below). */
+  above: boolean
+  threshold: number
+  minSamples: number
+  /** Subject names the rule applies to start with this. */
+  prefix: string
+}
 
 /**
  * A one-element `Float64Array` that the clock thread keeps at the current
@@ -61,6 +135,15 @@ export interface FlightDecision {
   superseded: number
 }
 
+/** Sizes and lifetime counters of one limiter. */
+export interface LimiterEngineStats {
+  tracked: number
+  maxIdentifiers: number
+  droppedIdle: number
+  forgotten: number
+  heapBytes: number
+}
+
 /**
  * The result of a sweep: how many expired slots were written, and when the
  * next valid entry expires (`Infinity` if none).
@@ -68,4 +151,10 @@ export interface FlightDecision {
 export interface SweepResult {
   expired: number
   nextDeadlineMs: number
+}
+
+/** A new identifier's slot, and how many idle slots were freed into `dropped`. */
+export interface TrackResult {
+  slot: number
+  dropped: number
 }

@@ -1,1 +1,2 @@
 export * from './cache.js'
+export * from './performance.js'

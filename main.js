@@ -1,4 +1,4 @@
 // hotpath: every export of hotpath/cache and hotpath/performance.
 'use strict'
 
-module.exports = { ...require('./cache.js') }
+module.exports = { ...require('./cache.js'), ...require('./performance.js') }

@@ -30,4 +30,14 @@ function now() {
   return ms !== 0 ? ms : native.clockWake()
 }
 
-module.exports = { now }
+/**
+ * The exact time for background work (the expiry sweep), read without
+ * touching `Date`: a timer may fire after a jest environment was torn down,
+ * when reading its `Date` warns. NaN while `Date.now` was last seen faked:
+ * background work then waits for the next lookup, which reads the fake clock.
+ */
+function backgroundNow() {
+  return dateNowIsFaked ? NaN : native.clockWake()
+}
+
+module.exports = { now, backgroundNow }

@@ -47,10 +47,51 @@ function countArg(fn, value, name, max) {
   return value
 }
 
+/** A positive finite number (a duration, a rate). */
+function positiveFiniteArg(fn, value, name) {
+  if (typeof value !== 'number') throw new TypeError(`${fn}: ${name} must be a positive finite number, got ${describe(value)}`)
+  if (!(value > 0) || value === Infinity) {
+    throw new RangeError(`${fn}: ${name} must be a positive finite number, got ${describe(value)}`)
+  }
+  return value
+}
+
+/** `keyArg` for keys that are stored per caller and so must stay short. */
+function shortKeyArg(fn, value, name, maxLength) {
+  const key = keyArg(fn, value, name)
+  if (key.length > maxLength) {
+    throw new RangeError(`${fn}: ${name} must be at most ${maxLength} characters, got ${describe(key)}`)
+  }
+  return key
+}
+
 /** A function argument. */
 function functionArg(fn, value, name) {
   if (typeof value !== 'function') throw new TypeError(`${fn}: ${name} must be a function, got ${describe(value)}`)
   return value
 }
 
-module.exports = { describe, keyArg, ttlMsArg, countArg, functionArg }
+/** A duration in milliseconds from 0 to `maxMs`. */
+function durationMsArg(fn, value, maxMs, name = 'durationMs') {
+  if (typeof value === 'number' && value >= 0 && value <= maxMs) return value
+  const Err = typeof value === 'number' ? RangeError : TypeError
+  throw new Err(`${fn}: ${name} must be a number from 0 to ${maxMs}, got ${describe(value)}`)
+}
+
+/** An optional object (`undefined` and `null` pass as "none"). */
+function optionalObjectArg(fn, value, name) {
+  if (value === undefined || value === null || typeof value === 'object') return value
+  throw new TypeError(`${fn}: ${name} must be an object, got ${describe(value)}`)
+}
+
+module.exports = {
+  describe,
+  keyArg,
+  shortKeyArg,
+  ttlMsArg,
+  positiveFiniteArg,
+  countArg,
+  functionArg,
+  durationMsArg,
+  optionalObjectArg,
+}

@@ -7,8 +7,9 @@
 
 const timers = require('node:timers')
 const { CacheEngine } = require('../index.js')
-const { now } = require('./clock.js')
+const { now, backgroundNow } = require('./clock.js')
 const { keyArg, ttlMsArg, countArg, describe } = require('./describe.js')
+const { grown } = require('./typed-arrays.js')
 
 // Op log words, as engine/src/cache/op.rs decodes them: (kind << 28) | slot.
 const OP_WRITE = 1 << 28
@@ -16,6 +17,7 @@ const OP_DELETE = 2 << 28
 const OP_EVICT = 3 << 28
 const OP_EXPIRE = 4 << 28
 const OP_MISS = 5 << 28
+const OP_JOIN = 6 << 28
 
 /** Ops buffered before the engine replays them: one call per 1,024 ops. */
 const LOG_SIZE = 1024
@@ -92,6 +94,7 @@ class SimpleCache {
     }
     if (now() > this.#expires[slot]) {
       this.#expire(key, slot)
+      this.#record(OP_MISS)
       return null
     }
     this.#touched[slot] = 1
@@ -141,7 +144,8 @@ class SimpleCache {
   /**
    * The reference's four fields (`hitRate` as the percentage of lookups that
    * hit, 0-100 with two decimals) plus lifetime `hits`, `misses`,
-   * `evictions` and `expired`.
+   * `evictions` and `expired`. A `cacheAside` caller that joins a load in
+   * flight counts as a hit: it was served without a fetch of its own.
    */
   stats() {
     this.#flush()
@@ -167,11 +171,14 @@ class SimpleCache {
       this.#record(slot)
       return Promise.resolve(this.#values[slot])
     }
-    if (slot === undefined) this.#record(OP_MISS)
-    else this.#expire(key, slot)
+    if (slot !== undefined) this.#expire(key, slot)
 
     const decision = this.#engine.flightBegin(key, now(), this.#maxFlightMs)
-    if (!decision.lead) return this.#flights.get(decision.id)
+    if (!decision.lead) {
+      this.#record(OP_JOIN)
+      return this.#flights.get(decision.id)
+    }
+    this.#record(OP_MISS)
     if (decision.superseded !== 0) this.#flights.delete(decision.superseded)
 
     const id = decision.id
@@ -202,7 +209,8 @@ class SimpleCache {
   }
 
   #write(key, data, ttlMs) {
-    const deadline = now() + ttlMs
+    const t = now()
+    const deadline = t + ttlMs
     let slot = this.#slotOf.get(key)
     if (slot === undefined) {
       slot = this.#slotOf.size >= this.#maxSize ? this.#evictOne() : this.#allocate()
@@ -213,13 +221,12 @@ class SimpleCache {
     this.#expires[slot] = deadline
     this.#touched[slot] = 1
     this.#record(OP_WRITE | slot)
-    if (deadline < this.#sweepAt) this.#scheduleSweep(deadline)
+    if (deadline < this.#sweepAt) this.#scheduleSweep(deadline, t)
   }
 
   #expire(key, slot) {
     this.#release(key, slot, OP_EXPIRE)
     this.#free.push(slot)
-    this.#record(OP_MISS)
   }
 
   /** Forgets the entry in `slot` and logs why; the caller decides the slot's fate. */
@@ -254,13 +261,9 @@ class SimpleCache {
     if (this.#free.length > 0) return this.#free.pop()
     const slot = this.#nextFresh++
     if (slot === this.#expires.length) {
-      const grown = Math.min(this.#maxSize, slot * 2)
-      const expires = new Float64Array(grown)
-      expires.set(this.#expires)
-      this.#expires = expires
-      const touched = new Uint8Array(grown)
-      touched.set(this.#touched)
-      this.#touched = touched
+      const size = Math.min(this.#maxSize, slot * 2)
+      this.#expires = grown(this.#expires, size)
+      this.#touched = grown(this.#touched, size)
     }
     return slot
   }
@@ -283,9 +286,8 @@ class SimpleCache {
    * timers leave alone, so `runAllTimers()` in an app's tests never sees it.
    * Expired keys stay counted in `size` until looked up, as in the reference.
    */
-  #scheduleSweep(deadline) {
+  #scheduleSweep(deadline, t) {
     if (this.#sweepTimer !== null) timers.clearTimeout(this.#sweepTimer)
-    const t = now()
     const at = Math.max(deadline + 1, this.#lastSweep + SWEEP_SPACING_MS)
     this.#sweepAt = deadline
     this.#sweepTimer = timers.setTimeout(this.#sweep, Math.min(Math.max(at - t, 0), MAX_TIMER_MS))
@@ -295,13 +297,14 @@ class SimpleCache {
   #sweep = () => {
     this.#sweepTimer = null
     this.#sweepAt = Infinity
+    const t = backgroundNow()
+    if (Number.isNaN(t)) return
     this.#flush()
-    const t = now()
     this.#lastSweep = t
     const expired = new Int32Array(this.#slotOf.size)
     const result = this.#engine.sweep(this.#expires, t, expired)
     for (let i = 0; i < result.expired; i++) this.#values[expired[i]] = undefined
-    if (result.nextDeadlineMs !== Infinity) this.#scheduleSweep(result.nextDeadlineMs)
+    if (result.nextDeadlineMs !== Infinity) this.#scheduleSweep(result.nextDeadlineMs, t)
   }
 }
 

@@ -48,6 +48,20 @@ const suites = [
     },
   },
   {
+    // The guide's examples type-check against our .d.ts under each module resolution apps use.
+    name: 'types',
+    run() {
+      let passed = 0
+      let failed = 0
+      for (const config of ['tsconfig.json', 'tsconfig.bundler.json', 'tsconfig.node10.json']) {
+        const status = run('npx', ['tsc', '-p', `__test__/types/${config}`])
+        if (status === 0) passed++
+        else failed++
+      }
+      return { status: failed ? 1 : 0, passed, failed }
+    },
+  },
+  {
     name: 'vitest',
     run() {
       const out = join(scratch, 'vitest.json')

@@ -2,8 +2,9 @@
 //! paths only (a full op log, eviction victims used up, stats, sweeps, misses
 //! in `cacheAside`); the hot path stays in `js/simple-cache.js`.
 
+use crate::errors::invalid;
 use hotpath_engine::cache::{CachePolicy, FlightTable, FlightTicket};
-use napi::{Error, Result, Status};
+use napi::Result;
 use napi_derive::napi;
 
 /// A typed array the engine writes into. (An alias, because `#[napi]` reads a
@@ -52,16 +53,25 @@ impl CacheEngine {
   /// An empty engine.
   #[napi(constructor, catch_unwind)]
   pub fn new() -> Self {
-    CacheEngine { policy: CachePolicy::default(), flights: FlightTable::default() }
+    CacheEngine {
+      policy: CachePolicy::default(),
+      flights: FlightTable::default(),
+    }
   }
 
   /// Replays `ops[0..len]`, then refills `victims` with the least recently
   /// used slots (clearing their `touched` flags). Returns the victim count.
   #[napi(catch_unwind)]
-  pub fn apply(&mut self, ops: &[i32], len: u32, #[napi(ts_arg_type = "Uint8Array")] touched: OutSlice<u8>,
+  pub fn apply(
+    &mut self,
+    ops: &[i32],
+    len: u32,
+    #[napi(ts_arg_type = "Uint8Array")] touched: OutSlice<u8>,
     #[napi(ts_arg_type = "Int32Array")] victims: OutSlice<i32>,
   ) -> Result<u32> {
-    let ops = ops.get(..len as usize).ok_or_else(|| invalid("CacheEngine.apply: len exceeds the op log"))?;
+    let ops = ops
+      .get(..len as usize)
+      .ok_or_else(|| invalid("CacheEngine.apply: len exceeds the op log"))?;
     self
       .policy
       .apply(ops)
@@ -71,9 +81,17 @@ impl CacheEngine {
 
   /// Writes the slots expired at `now_ms` into `out`.
   #[napi(catch_unwind)]
-  pub fn sweep(&self, expires_ms: &[f64], now_ms: f64, #[napi(ts_arg_type = "Int32Array")] out: OutSlice<i32>) -> SweepResult {
+  pub fn sweep(
+    &self,
+    expires_ms: &[f64],
+    now_ms: f64,
+    #[napi(ts_arg_type = "Int32Array")] out: OutSlice<i32>,
+  ) -> SweepResult {
     let scan = self.policy.scan_expiry(expires_ms, now_ms, out);
-    SweepResult { expired: scan.expired as u32, next_deadline_ms: scan.next_deadline_ms }
+    SweepResult {
+      expired: scan.expired as u32,
+      next_deadline_ms: scan.next_deadline_ms,
+    }
   }
 
   /// Counters, with entries valid at `now_ms` counted from `expires_ms`.
@@ -102,8 +120,16 @@ impl CacheEngine {
   #[napi(catch_unwind)]
   pub fn flight_begin(&mut self, key: String, now_ms: f64, max_age_ms: f64) -> FlightDecision {
     match self.flights.begin(&key, now_ms, max_age_ms) {
-      FlightTicket::Join(id) => FlightDecision { id, lead: false, superseded: 0 },
-      FlightTicket::Lead { id, superseded } => FlightDecision { id, lead: true, superseded: superseded.unwrap_or(0) },
+      FlightTicket::Join(id) => FlightDecision {
+        id,
+        lead: false,
+        superseded: 0,
+      },
+      FlightTicket::Lead { id, superseded } => FlightDecision {
+        id,
+        lead: true,
+        superseded: superseded.unwrap_or(0),
+      },
     }
   }
 
@@ -118,8 +144,4 @@ impl CacheEngine {
   pub fn flight_invalidate(&mut self, key: String) -> u32 {
     self.flights.invalidate(&key).unwrap_or(0)
   }
-}
-
-fn invalid(message: &str) -> Error {
-  Error::new(Status::InvalidArg, message.to_owned())
 }

@@ -4,4 +4,7 @@
 
 mod cache_engine;
 mod clock;
+mod errors;
+mod limiter_engine;
+mod monitor_engine;
 mod panic_probe;

@@ -6,6 +6,8 @@ type FakeTimers = {
   useRealTimers(): unknown
   advanceTimersByTime(ms: number): unknown
   setSystemTime(now: number | Date): unknown
+  runAllTimers(): unknown
+  getTimerCount(): number
 }
 
 declare const jest: FakeTimers | undefined

@@ -56,7 +56,10 @@ struct TickerState {
 
 fn ticker() -> &'static Ticker {
   static TICKER: OnceLock<Ticker> = OnceLock::new();
-  TICKER.get_or_init(|| Ticker { state: Mutex::new(TickerState::default()), wakeup: Condvar::new() })
+  TICKER.get_or_init(|| Ticker {
+    state: Mutex::new(TickerState::default()),
+    wakeup: Condvar::new(),
+  })
 }
 
 /// The system wall clock in whole milliseconds, as `Date.now()` reports it.

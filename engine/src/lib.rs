@@ -7,3 +7,5 @@
 
 pub mod cache;
 pub mod clock;
+pub mod limiter;
+pub mod metrics;

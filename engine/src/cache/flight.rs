@@ -84,7 +84,9 @@ mod tests {
   #[test]
   fn the_first_caller_leads_and_later_callers_join() {
     let mut t = FlightTable::default();
-    let FlightTicket::Lead { id, superseded: None } = t.begin("k", 0.0, 10_000.0) else { panic!() };
+    let FlightTicket::Lead { id, superseded: None } = t.begin("k", 0.0, 10_000.0) else {
+      panic!()
+    };
     assert_eq!(t.begin("k", 5.0, 10_000.0), FlightTicket::Join(id));
     assert!(matches!(t.begin("other", 5.0, 10_000.0), FlightTicket::Lead { .. }));
     assert_eq!(t.len(), 2);
@@ -93,7 +95,9 @@ mod tests {
   #[test]
   fn finishing_frees_the_key_for_a_new_flight() {
     let mut t = FlightTable::default();
-    let FlightTicket::Lead { id, .. } = t.begin("k", 0.0, 10_000.0) else { panic!() };
+    let FlightTicket::Lead { id, .. } = t.begin("k", 0.0, 10_000.0) else {
+      panic!()
+    };
     assert!(t.finish("k", id));
     assert!(!t.finish("k", id));
     assert!(matches!(t.begin("k", 1.0, 10_000.0), FlightTicket::Lead { .. }));
@@ -102,9 +106,13 @@ mod tests {
   #[test]
   fn a_flight_past_the_age_bound_is_superseded_and_cannot_cache_its_result() {
     let mut t = FlightTable::default();
-    let FlightTicket::Lead { id: old, .. } = t.begin("k", 0.0, 1_000.0) else { panic!() };
+    let FlightTicket::Lead { id: old, .. } = t.begin("k", 0.0, 1_000.0) else {
+      panic!()
+    };
     assert_eq!(t.begin("k", 999.0, 1_000.0), FlightTicket::Join(old));
-    let FlightTicket::Lead { id: new, superseded } = t.begin("k", 1_000.0, 1_000.0) else { panic!() };
+    let FlightTicket::Lead { id: new, superseded } = t.begin("k", 1_000.0, 1_000.0) else {
+      panic!()
+    };
     assert_eq!(superseded, Some(old));
     assert!(!t.finish("k", old));
     assert!(t.finish("k", new));
@@ -113,9 +121,14 @@ mod tests {
   #[test]
   fn an_invalidated_flight_does_not_cache_and_new_callers_lead() {
     let mut t = FlightTable::default();
-    let FlightTicket::Lead { id, .. } = t.begin("k", 0.0, 10_000.0) else { panic!() };
+    let FlightTicket::Lead { id, .. } = t.begin("k", 0.0, 10_000.0) else {
+      panic!()
+    };
     assert_eq!(t.invalidate("k"), Some(id));
-    assert!(matches!(t.begin("k", 1.0, 10_000.0), FlightTicket::Lead { superseded: None, .. }));
+    assert!(matches!(
+      t.begin("k", 1.0, 10_000.0),
+      FlightTicket::Lead { superseded: None, .. }
+    ));
     assert!(!t.finish("k", id));
   }
 

@@ -21,6 +21,9 @@ pub enum Op {
   Expire(u32),
   /// A `get` found nothing.
   Miss,
+  /// A `cacheAside` caller found nothing but joined a load in flight: served
+  /// without a fetch of its own, so it counts as a hit (as Caffeine counts it).
+  Join,
 }
 
 impl Op {
@@ -35,6 +38,7 @@ impl Op {
       3 => Op::Evict(slot),
       4 => Op::Expire(slot),
       5 => Op::Miss,
+      6 => Op::Join,
       _ => return None,
     })
   }
@@ -48,6 +52,7 @@ impl Op {
       Op::Evict(s) => (3, s),
       Op::Expire(s) => (4, s),
       Op::Miss => (5, 0),
+      Op::Join => (6, 0),
     };
     ((kind << SLOT_BITS) | slot) as i32
   }
@@ -60,7 +65,15 @@ mod tests {
   #[test]
   fn every_op_survives_a_round_trip_through_its_word() {
     let last = MAX_SLOTS - 1;
-    for op in [Op::Hit(0), Op::Write(last), Op::Delete(7), Op::Evict(9), Op::Expire(3), Op::Miss] {
+    for op in [
+      Op::Hit(0),
+      Op::Write(last),
+      Op::Delete(7),
+      Op::Evict(9),
+      Op::Expire(3),
+      Op::Miss,
+      Op::Join,
+    ] {
       assert_eq!(Op::decode(op.encode()), Some(op));
     }
   }

@@ -7,7 +7,8 @@ use super::recency::RecencyList;
 /// Lifetime counters of one cache, plus the reference's per-entry hit total.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CacheCounters {
-  /// Lookups (`get`) that found a live entry.
+  /// Lookups that found a live entry, and `cacheAside` callers served by a
+  /// load already in flight.
   pub hits: u64,
   /// Lookups that found nothing, or an expired entry.
   pub misses: u64,
@@ -84,6 +85,7 @@ impl CachePolicy {
           self.counters.expired += 1;
         }
         Op::Miss => self.counters.misses += 1,
+        Op::Join => self.counters.hits += 1,
       }
     }
     Ok(())
@@ -108,7 +110,11 @@ impl CachePolicy {
   /// valid while `now_ms <= deadline`, as in the reference) and writes the
   /// expired slots into `expired_out` as far as it reaches.
   pub fn scan_expiry(&self, expires_ms: &[f64], now_ms: f64, expired_out: &mut [i32]) -> ExpiryScan {
-    let mut scan = ExpiryScan { valid: 0, expired: 0, next_deadline_ms: f64::INFINITY };
+    let mut scan = ExpiryScan {
+      valid: 0,
+      expired: 0,
+      next_deadline_ms: f64::INFINITY,
+    };
     for slot in self.recency.iter() {
       let deadline = expires_ms.get(slot as usize).copied().unwrap_or(f64::NEG_INFINITY);
       if now_ms <= deadline {
@@ -181,7 +187,18 @@ mod tests {
   fn hits_misses_evictions_and_expiries_are_counted() {
     let mut policy = CachePolicy::default();
     policy
-      .apply(&log(&[Write(0), Write(1), Hit(0), Hit(0), Hit(1), Miss, Evict(0), Write(0), Expire(1), Miss]))
+      .apply(&log(&[
+        Write(0),
+        Write(1),
+        Hit(0),
+        Hit(0),
+        Hit(1),
+        Miss,
+        Evict(0),
+        Write(0),
+        Expire(1),
+        Miss,
+      ]))
       .unwrap();
     let c = policy.counters();
     assert_eq!((c.hits, c.misses, c.evictions, c.expired), (3, 2, 1, 1));
@@ -189,9 +206,19 @@ mod tests {
   }
 
   #[test]
+  fn a_caller_that_joins_a_load_counts_as_a_hit_but_credits_no_entry() {
+    let mut policy = CachePolicy::default();
+    policy.apply(&log(&[Miss, Join, Join, Write(0)])).unwrap();
+    let c = policy.counters();
+    assert_eq!((c.hits, c.misses, c.held_entry_hits), (2, 1, 0));
+  }
+
+  #[test]
   fn held_entry_hits_follow_the_reference_and_reset_when_an_entry_is_rewritten() {
     let mut policy = CachePolicy::default();
-    policy.apply(&log(&[Write(0), Write(1), Hit(0), Hit(0), Hit(1)])).unwrap();
+    policy
+      .apply(&log(&[Write(0), Write(1), Hit(0), Hit(0), Hit(1)]))
+      .unwrap();
     assert_eq!(policy.counters().held_entry_hits, 3);
     policy.apply(&log(&[Write(0)])).unwrap();
     assert_eq!(policy.counters().held_entry_hits, 1);
@@ -235,7 +262,14 @@ mod tests {
     let expires = [100.0, 250.0, 200.0, 99.0];
     let mut out = [0; 4];
     let scan = policy.scan_expiry(&expires, 100.0, &mut out);
-    assert_eq!(scan, ExpiryScan { valid: 3, expired: 1, next_deadline_ms: 100.0 });
+    assert_eq!(
+      scan,
+      ExpiryScan {
+        valid: 3,
+        expired: 1,
+        next_deadline_ms: 100.0
+      }
+    );
     assert_eq!(out[0], 3);
     let scan = policy.scan_expiry(&expires, 300.0, &mut []);
     assert_eq!((scan.valid, scan.expired, scan.next_deadline_ms), (0, 0, f64::INFINITY));

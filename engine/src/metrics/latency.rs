@@ -1,0 +1,253 @@
+//! [`LatencyHistogram`]: one name's durations, as exact moments (count, sum,
+//! min, max, errors) beside an HDR histogram for percentiles.
+
+use hdrhistogram::{Counter, Histogram};
+
+/// Histogram resolution: values are stored in units of 10 µs (0.01 ms, the
+/// precision `getStats` rounds to).
+pub const UNITS_PER_MS: f64 = 100.0;
+/// The longest duration the histogram resolves, in milliseconds (one hour).
+/// Longer samples count in the exact moments and land in the top bucket.
+pub const MAX_DURATION_MS: f64 = 3_600_000.0;
+/// Two significant digits: buckets at most 1/128 of their value wide, so a
+/// bucket's midpoint is within 0.4 % of any value in it.
+const SIGNIFICANT_DIGITS: u8 = 2;
+
+/// Percentiles reported, in the order of [`LatencyStats::percentiles_ms`].
+pub const PERCENTILES: [f64; 3] = [0.50, 0.95, 0.99];
+
+/// A summary of some samples, in milliseconds. All fields are 0 when `count` is 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LatencyStats {
+  /// Samples recorded.
+  pub count: u64,
+  /// Samples whose operation failed.
+  pub errors: u64,
+  /// Sum of every duration.
+  pub sum_ms: f64,
+  /// Exact smallest duration.
+  pub min_ms: f64,
+  /// Exact largest duration.
+  pub max_ms: f64,
+  /// p50, p95, p99: within 0.4 % (or 0.005 ms) of the exact sample at the
+  /// reference's rank `min(n - 1, floor(p * n))`, clamped to `[min, max]`.
+  pub percentiles_ms: [f64; 3],
+}
+
+impl LatencyStats {
+  /// The mean duration, or 0 with no samples.
+  pub fn avg_ms(&self) -> f64 {
+    if self.count == 0 {
+      0.0
+    } else {
+      self.sum_ms / self.count as f64
+    }
+  }
+}
+
+/// Durations of one name (or one window slice), with memory fixed at creation:
+/// 2,944 counters of `C` whatever the number of samples (23.5 KB for `u64`).
+#[derive(Clone, Debug)]
+pub struct LatencyHistogram<C: Counter> {
+  histogram: Histogram<C>,
+  errors: u64,
+  sum_ms: f64,
+  min_ms: f64,
+  max_ms: f64,
+}
+
+impl<C: Counter> Default for LatencyHistogram<C> {
+  fn default() -> Self {
+    // The bounds are constants that `new_with_bounds` accepts (low >= 1,
+    // high >= 2 * low, sigfig <= 5), so this cannot fail.
+    let histogram = Histogram::new_with_bounds(1, (MAX_DURATION_MS * UNITS_PER_MS) as u64, SIGNIFICANT_DIGITS)
+      .expect("constant histogram bounds are valid");
+    let mut fresh = LatencyHistogram {
+      histogram,
+      errors: 0,
+      sum_ms: 0.0,
+      min_ms: 0.0,
+      max_ms: 0.0,
+    };
+    fresh.reset();
+    fresh
+  }
+}
+
+impl<C: Counter> LatencyHistogram<C> {
+  /// Records one duration. Negative or NaN durations count as 0; the front
+  /// rejects them before they get here.
+  pub fn record(&mut self, duration_ms: f64, errored: bool) {
+    let duration_ms = if duration_ms > 0.0 { duration_ms } else { 0.0 };
+    // `as` saturates: an infinite duration lands in the top bucket.
+    self
+      .histogram
+      .saturating_record((duration_ms * UNITS_PER_MS).round() as u64);
+    self.errors += errored as u64;
+    self.sum_ms += duration_ms;
+    self.min_ms = self.min_ms.min(duration_ms);
+    self.max_ms = self.max_ms.max(duration_ms);
+  }
+
+  /// Adds every sample of `other` to this one.
+  pub fn merge(&mut self, other: &LatencyHistogram<C>) {
+    // Same bounds on both sides, so `add` cannot fail; counts saturate.
+    let _ = self.histogram.add(&other.histogram);
+    self.errors += other.errors;
+    self.sum_ms += other.sum_ms;
+    self.min_ms = self.min_ms.min(other.min_ms);
+    self.max_ms = self.max_ms.max(other.max_ms);
+  }
+
+  /// Forgets every sample.
+  pub fn reset(&mut self) {
+    self.histogram.reset();
+    self.errors = 0;
+    self.sum_ms = 0.0;
+    self.min_ms = f64::INFINITY;
+    self.max_ms = 0.0;
+  }
+
+  /// Samples recorded.
+  pub fn count(&self) -> u64 {
+    self.histogram.len()
+  }
+
+  /// The summary of every sample recorded.
+  pub fn stats(&self) -> LatencyStats {
+    let count = self.count();
+    if count == 0 {
+      return LatencyStats::default();
+    }
+    LatencyStats {
+      count,
+      errors: self.errors,
+      sum_ms: self.sum_ms,
+      min_ms: self.min_ms,
+      max_ms: self.max_ms,
+      percentiles_ms: self.percentiles_ms(count),
+    }
+  }
+
+  /// One pass over the recorded buckets for all of [`PERCENTILES`], using the
+  /// reference's rank so both agree on small sample counts.
+  fn percentiles_ms(&self, count: u64) -> [f64; 3] {
+    let ranks = PERCENTILES.map(|p| ((p * count as f64).floor() as u64).min(count - 1));
+    let mut out = [self.max_ms; 3];
+    let mut next = 0;
+    let mut seen = 0u64;
+    for bucket in self.histogram.iter_recorded() {
+      seen += bucket.count_since_last_iteration();
+      while next < ranks.len() && ranks[next] < seen {
+        let units = self.histogram.median_equivalent(bucket.value_iterated_to());
+        out[next] = (units as f64 / UNITS_PER_MS).clamp(self.min_ms, self.max_ms);
+        next += 1;
+      }
+      if next == ranks.len() {
+        break;
+      }
+    }
+    out
+  }
+
+  /// Bytes this histogram holds, counters included.
+  pub fn footprint_bytes(&self) -> usize {
+    std::mem::size_of::<Self>() + self.histogram.distinct_values() * std::mem::size_of::<C>()
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  /// The reference's percentile: the sample at rank `min(n - 1, floor(p * n))`.
+  fn exact(sorted: &[f64], p: f64) -> f64 {
+    sorted[((p * sorted.len() as f64).floor() as usize).min(sorted.len() - 1)]
+  }
+
+  #[test]
+  fn an_empty_histogram_reports_zeros() {
+    let h = LatencyHistogram::<u64>::default();
+    assert_eq!(h.stats(), LatencyStats::default());
+    assert_eq!(h.stats().avg_ms(), 0.0);
+  }
+
+  #[test]
+  fn moments_are_exact_and_errors_are_counted() {
+    let mut h = LatencyHistogram::<u64>::default();
+    for (d, e) in [(1.25, false), (3.5, true), (0.001, false)] {
+      h.record(d, e);
+    }
+    let s = h.stats();
+    assert_eq!((s.count, s.errors), (3, 1));
+    assert_eq!((s.min_ms, s.max_ms), (0.001, 3.5));
+    assert!((s.avg_ms() - 4.751 / 3.0).abs() < 1e-12);
+  }
+
+  #[test]
+  fn percentiles_of_100_000_skewed_samples_are_within_half_a_percent() {
+    // Log-normal-ish latencies from a fixed LCG: a body near 10 ms, a tail to seconds.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+      state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+      (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut samples: Vec<f64> = (0..100_000)
+      .map(|_| 10.0 * (-(1.0 - next()).ln() * 1.5).exp())
+      .collect();
+    let mut h = LatencyHistogram::<u64>::default();
+    samples.iter().for_each(|&d| h.record(d, false));
+    samples.sort_by(f64::total_cmp);
+    let s = h.stats();
+    for (i, p) in PERCENTILES.iter().enumerate() {
+      let want = exact(&samples, *p);
+      let err = (s.percentiles_ms[i] - want).abs() / want;
+      assert!(err < 0.005, "p{p}: got {} want {want} ({err})", s.percentiles_ms[i]);
+    }
+    assert_eq!(s.count, 100_000);
+  }
+
+  #[test]
+  fn small_samples_use_the_references_rank() {
+    let mut h = LatencyHistogram::<u64>::default();
+    (1..=10).for_each(|ms| h.record(ms as f64, false));
+    // floor(0.5 * 10) = rank 5 -> 6 ms; floor(0.95 * 10) = 9 -> 10 ms (the max, exact).
+    let [p50, p95, p99] = h.stats().percentiles_ms;
+    assert!((p50 - 6.0).abs() <= 6.0 * 0.004, "{p50}");
+    assert_eq!((p95, p99), (10.0, 10.0));
+  }
+
+  #[test]
+  fn durations_beyond_an_hour_saturate_the_top_bucket_but_keep_an_exact_max() {
+    let mut h = LatencyHistogram::<u64>::default();
+    h.record(5.0 * MAX_DURATION_MS, false);
+    let s = h.stats();
+    assert_eq!(s.max_ms, 5.0 * MAX_DURATION_MS);
+    assert_eq!(s.percentiles_ms, [s.max_ms; 3]);
+  }
+
+  #[test]
+  fn merge_and_reset() {
+    let (mut a, mut b) = (LatencyHistogram::<u32>::default(), LatencyHistogram::<u32>::default());
+    a.record(1.0, false);
+    b.record(9.0, true);
+    a.merge(&b);
+    assert_eq!(
+      (a.count(), a.stats().errors, a.stats().min_ms, a.stats().max_ms),
+      (2, 1, 1.0, 9.0)
+    );
+    a.reset();
+    assert_eq!(a.stats(), LatencyStats::default());
+  }
+
+  #[test]
+  fn memory_is_fixed_whatever_the_sample_count() {
+    let mut h = LatencyHistogram::<u64>::default();
+    let before = h.footprint_bytes();
+    (0..200_000).for_each(|i| h.record(i as f64 * 17.0, false));
+    assert_eq!(h.footprint_bytes(), before);
+    assert!(before < 24 * 1024, "{before}");
+  }
+}

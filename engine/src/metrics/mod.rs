@@ -1,0 +1,15 @@
+//! Latency metrics for `PerformanceMonitor`: per-name HDR histograms fed in
+//! batches from the JS front's sample ring, rolling windows, alert rules and
+//! the Prometheus exposition.
+
+mod alerts;
+mod exposition;
+mod latency;
+mod registry;
+mod window;
+
+pub use alerts::{AlertBook, AlertMetric, AlertRule, AlertTransition, Observation};
+pub use exposition::{write_exposition, CacheCounters, ExposedMetric};
+pub use latency::{LatencyHistogram, LatencyStats, MAX_DURATION_MS, PERCENTILES};
+pub use registry::{MetricRegistry, UnknownMetric, SAMPLE_WORDS};
+pub use window::{RollingWindow, SLICES};

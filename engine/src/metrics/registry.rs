@@ -1,0 +1,169 @@
+//! [`MetricRegistry`]: every name's histograms, fed in batches from the
+//! sample ring the JS front writes.
+
+use super::latency::{LatencyHistogram, LatencyStats};
+use super::window::RollingWindow;
+
+/// Numbers per sample in the ring: `[code, duration_ms, at_ms]`, where
+/// `code` is the metric id, or `-1 - id` when the operation failed.
+pub const SAMPLE_WORDS: usize = 3;
+
+/// One named metric: all-time and rolling-window histograms.
+#[derive(Clone, Debug)]
+pub struct Metric {
+  /// The name samples are recorded under.
+  pub name: String,
+  all_time: LatencyHistogram<u64>,
+  window: RollingWindow,
+}
+
+/// A ring entry naming an id that is not registered.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UnknownMetric(pub f64);
+
+/// Metrics by small integer id. Ids of removed names are reused.
+#[derive(Debug)]
+pub struct MetricRegistry {
+  window_ms: f64,
+  metrics: Vec<Option<Metric>>,
+  scratch: LatencyHistogram<u32>,
+}
+
+impl MetricRegistry {
+  /// An empty registry whose rolling windows span `window_ms`.
+  pub fn new(window_ms: f64) -> Self {
+    MetricRegistry {
+      window_ms,
+      metrics: Vec::new(),
+      scratch: LatencyHistogram::default(),
+    }
+  }
+
+  /// Adds `name` and returns its id (the lowest free one).
+  pub fn register(&mut self, name: String) -> u32 {
+    let metric = Metric {
+      name,
+      all_time: LatencyHistogram::default(),
+      window: RollingWindow::new(self.window_ms),
+    };
+    match self.metrics.iter().position(Option::is_none) {
+      Some(free) => {
+        self.metrics[free] = Some(metric);
+        free as u32
+      }
+      None => {
+        self.metrics.push(Some(metric));
+        (self.metrics.len() - 1) as u32
+      }
+    }
+  }
+
+  /// Forgets metric `id` and frees its id.
+  pub fn remove(&mut self, id: u32) {
+    if let Some(slot) = self.metrics.get_mut(id as usize) {
+      *slot = None;
+    }
+  }
+
+  /// Forgets every metric.
+  pub fn clear(&mut self) {
+    self.metrics.clear();
+  }
+
+  /// Records the samples of `ring` (whole triples of [`SAMPLE_WORDS`]).
+  /// Stops at the first sample with an unknown id, having recorded the ones before.
+  pub fn drain(&mut self, ring: &[f64]) -> Result<(), UnknownMetric> {
+    for sample in ring.chunks_exact(SAMPLE_WORDS) {
+      let (code, duration_ms, at_ms) = (sample[0], sample[1], sample[2]);
+      let (id, errored) = if code < 0.0 { (-1.0 - code, true) } else { (code, false) };
+      let metric = (id.fract() == 0.0)
+        .then(|| self.metrics.get_mut(id as usize))
+        .flatten()
+        .and_then(Option::as_mut)
+        .ok_or(UnknownMetric(code))?;
+      metric.all_time.record(duration_ms, errored);
+      metric.window.record(at_ms, duration_ms, errored);
+    }
+    Ok(())
+  }
+
+  /// All-time and window stats of `id` at `now_ms`, or `None` if unknown.
+  pub fn stats(&mut self, id: u32, now_ms: f64) -> Option<(LatencyStats, LatencyStats)> {
+    let metric = self.metrics.get(id as usize)?.as_ref()?;
+    Some((metric.all_time.stats(), metric.window.stats(now_ms, &mut self.scratch)))
+  }
+
+  /// Every metric with its all-time and window stats at `now_ms`, by id.
+  pub fn snapshot(&mut self, now_ms: f64) -> Vec<(&str, LatencyStats, LatencyStats)> {
+    let scratch = &mut self.scratch;
+    self
+      .metrics
+      .iter()
+      .flatten()
+      .map(|m| (m.name.as_str(), m.all_time.stats(), m.window.stats(now_ms, scratch)))
+      .collect()
+  }
+
+  /// Bytes held for metric `id` (histograms, window and name), or 0 if unknown.
+  pub fn footprint_bytes(&self, id: u32) -> usize {
+    self.metrics.get(id as usize).and_then(Option::as_ref).map_or(0, |m| {
+      std::mem::size_of::<Metric>() + m.name.capacity() + m.all_time.footprint_bytes()
+        - std::mem::size_of_val(&m.all_time)
+        + m.window.footprint_bytes()
+        - std::mem::size_of_val(&m.window)
+    })
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn drained_samples_reach_their_metric_with_errors_flagged() {
+    let mut r = MetricRegistry::new(60_000.0);
+    let a = r.register("a".into());
+    let b = r.register("b".into());
+    r.drain(&[a as f64, 2.0, 0.0, -1.0 - b as f64, 4.0, 0.0, b as f64, 6.0, 0.0])
+      .unwrap();
+    let (all, window) = r.stats(b, 0.0).unwrap();
+    assert_eq!((all.count, all.errors, all.sum_ms), (2, 1, 10.0));
+    assert_eq!(window, all);
+    assert_eq!(r.stats(a, 0.0).unwrap().0.count, 1);
+  }
+
+  #[test]
+  fn an_unknown_id_is_an_error_not_a_panic() {
+    let mut r = MetricRegistry::new(60_000.0);
+    assert_eq!(r.drain(&[7.0, 1.0, 0.0]), Err(UnknownMetric(7.0)));
+    r.register("a".into());
+    assert!(r.drain(&[f64::NAN, 1.0, 0.0]).is_err());
+    assert!(r.drain(&[0.5, 1.0, 0.0]).is_err());
+  }
+
+  #[test]
+  fn removed_ids_are_reused_empty() {
+    let mut r = MetricRegistry::new(60_000.0);
+    let a = r.register("a".into());
+    r.drain(&[a as f64, 1.0, 0.0]).unwrap();
+    r.remove(a);
+    assert!(r.stats(a, 0.0).is_none());
+    assert_eq!(r.register("c".into()), a);
+    assert_eq!(r.stats(a, 0.0).unwrap().0.count, 0);
+    assert_eq!(r.snapshot(0.0)[0].0, "c");
+  }
+
+  #[test]
+  fn a_metric_holds_at_most_64_kib_whatever_the_sample_count() {
+    let mut r = MetricRegistry::new(60_000.0);
+    let id = r.register("api.models.get".into());
+    let ring: Vec<f64> = (0..300_000)
+      .flat_map(|i| [id as f64, (i % 5000) as f64 * 0.37, i as f64])
+      .collect();
+    r.drain(&ring).unwrap();
+    let bytes = r.footprint_bytes(id);
+    assert!(bytes <= 64 * 1024, "{bytes} bytes");
+    println!("one metric holds {bytes} bytes");
+    assert_eq!(r.stats(id, 300_000.0).unwrap().0.count, 300_000);
+  }
+}

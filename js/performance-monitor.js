@@ -1,0 +1,388 @@
+// PerformanceMonitor: the JS front of the latency monitor. `time` and
+// `record` never cross into Rust: they look the name up in a Map and append
+// (id, duration, time) to a Float64Array ring that the engine drains once per
+// 1,024 samples or when stats are read (see boundary.md). Histograms, windows,
+// alert rules and the Prometheus text live in the engine; exemplars keep JS
+// metadata objects, so they stay here.
+'use strict'
+
+const { MonitorEngine } = require('../index.js')
+const { now } = require('./clock.js')
+const { describe, shortKeyArg, durationMsArg, optionalObjectArg, functionArg, countArg } = require('./describe.js')
+const { DEFAULT_ALERT_RULES, alertRulesArg } = require('./alert-rules.js')
+
+/** Samples buffered before the engine records them: one call per 1,024. */
+const RING_SAMPLES = 1024
+/** Numbers per ring sample: code (id, or -1 - id on error), duration ms, epoch ms. */
+const SAMPLE_WORDS = 3
+/** Numbers per stats block the engine writes: count, errors, sum, min, max, p50, p95, p99. */
+const STATS_WORDS = 8
+/** The histogram's range; `record` refuses longer durations (`time` clamps them into the top bucket). */
+const MAX_DURATION_MS = 3_600_000
+const MAX_NAME_LENGTH = 256
+const DEFAULT_MAX_NAMES = 1000
+const DEFAULT_WINDOW_MS = 60_000
+const DEFAULT_ALERT_INTERVAL_MS = 10_000
+/** Slowest samples kept per name, with their metadata. */
+const EXEMPLARS = 5
+
+const round2 = (n) => Math.round(n * 100) / 100
+
+/** Runs `fn` as `time` does, without timing it. */
+function untimed(fn) {
+  try {
+    return Promise.resolve(fn())
+  } catch (err) {
+    return Promise.reject(err)
+  }
+}
+
+/**
+ * Latency monitor, drop-in for the reference `PerformanceMonitor`: the same
+ * methods and shapes, with all-time counts, HDR percentiles in bounded memory,
+ * errors, a rolling window, exemplars, a metrics payload, Prometheus text and
+ * alert rules.
+ */
+class PerformanceMonitor {
+  #engine
+  #windowMs
+  #maxNames
+  #caches
+  #ids = new Map()
+
+  #ring = new Float64Array(RING_SAMPLES * SAMPLE_WORDS)
+  #ringCount = 0
+  #out = new Float64Array(2 * STATS_WORDS)
+
+  #exemplars = []
+  #exemplarFloor
+
+  #alertRules
+  #alertIntervalMs
+  #listeners = new Set()
+  #alertTimer = null
+  #warnedFull = false
+
+  /**
+   * @param options.windowMs span of the rolling-window stats (default 60000)
+   * @param options.maxNames most metric names tracked at once (default 1000)
+   * @param options.caches caches (`{ name: SimpleCache }`) in `metricsPayload`, Prometheus text and hit-rate alerts (default none)
+   * @param options.alertRules alert rules (default: the guide's thresholds)
+   * @param options.alertIntervalMs how often rules are checked while `onAlert` has listeners (default 10000)
+   */
+  constructor(options = {}) {
+    const fn = 'new PerformanceMonitor'
+    if (options === null || typeof options !== 'object') throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`)
+    const {
+      windowMs = DEFAULT_WINDOW_MS,
+      maxNames = DEFAULT_MAX_NAMES,
+      caches = {},
+      alertRules = DEFAULT_ALERT_RULES,
+      alertIntervalMs = DEFAULT_ALERT_INTERVAL_MS,
+    } = options
+    this.#windowMs = countArg(fn, windowMs, 'options.windowMs', 2 ** 31 - 1)
+    this.#maxNames = countArg(fn, maxNames, 'options.maxNames', 1_000_000)
+    this.#alertIntervalMs = countArg(fn, alertIntervalMs, 'options.alertIntervalMs', 2 ** 31 - 1)
+    if (caches === null || typeof caches !== 'object') throw new TypeError(`${fn}: options.caches must be an object, got ${describe(caches)}`)
+    for (const [name, cache] of Object.entries(caches)) {
+      if (typeof cache?.stats !== 'function') {
+        throw new TypeError(`${fn}: options.caches.${name} must be a cache with stats(), got ${describe(cache)}`)
+      }
+    }
+    const { rules, specs } = alertRulesArg(fn, alertRules)
+    this.#caches = Object.entries(caches)
+    this.#engine = new MonitorEngine(this.#windowMs)
+    this.#engine.setAlertRules(specs)
+    this.#alertRules = rules
+    this.#exemplarFloor = new Float64Array(this.#maxNames).fill(-1)
+  }
+
+  /**
+   * Runs `fn`, records its duration (and an error if it throws or rejects),
+   * and resolves to what it returns or rejects with exactly what it threw.
+   * The sample is recorded before the promise settles.
+   */
+  time(name, fn, metadata) {
+    let id = this.#ids.get(name)
+    if (id === undefined || typeof fn !== 'function' || (metadata !== undefined && typeof metadata !== 'object')) {
+      try {
+        const label = 'PerformanceMonitor.time'
+        const checkedName = shortKeyArg(label, name, 'name', MAX_NAME_LENGTH)
+        functionArg(label, fn, 'fn')
+        optionalObjectArg(label, metadata, 'metadata')
+        id = this.#idFor(checkedName)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      if (id === -1) return untimed(fn)
+    }
+    const start = performance.now()
+    let result
+    try {
+      result = fn()
+    } catch (err) {
+      this.#push(id, performance.now() - start, metadata, true)
+      return Promise.reject(err)
+    }
+    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+      return Promise.resolve(result).then(
+        (value) => {
+          this.#push(id, performance.now() - start, metadata, false)
+          return value
+        },
+        (err) => {
+          this.#push(id, performance.now() - start, metadata, true)
+          throw err
+        },
+      )
+    }
+    this.#push(id, performance.now() - start, metadata, false)
+    return Promise.resolve(result)
+  }
+
+  /** Records one duration in milliseconds (0 to 3,600,000) under `name`. */
+  record(name, durationMs, metadata) {
+    const label = 'PerformanceMonitor.record'
+    let id = this.#ids.get(name)
+    const checkedName = id === undefined ? shortKeyArg(label, name, 'name', MAX_NAME_LENGTH) : name
+    if (typeof durationMs !== 'number' || !(durationMs >= 0 && durationMs <= MAX_DURATION_MS)) {
+      durationMsArg(label, durationMs, MAX_DURATION_MS)
+    }
+    if (metadata !== undefined && typeof metadata !== 'object') optionalObjectArg(label, metadata, 'metadata')
+    if (id === undefined) id = this.#idFor(checkedName)
+    if (id !== -1) this.#push(id, durationMs, metadata, false)
+  }
+
+  /**
+   * `{ count, avg, min, max, p50, p95, p99 }` in ms (two decimals) over every
+   * sample ever recorded, plus `errors`, `errorRate` (%) and `window` (the same
+   * over the last `windowMs`, or `null` if it is empty); `null` for an unknown name.
+   */
+  getStats(name) {
+    const id = this.#ids.get(shortKeyArg('PerformanceMonitor.getStats', name, 'name', MAX_NAME_LENGTH))
+    if (id === undefined) return null
+    this.#drain()
+    return this.#statsOf(id, now())
+  }
+
+  /** `getStats` of every name, by name. */
+  getSummary() {
+    this.#drain()
+    const at = now()
+    const summary = {}
+    for (const [name, id] of this.#ids) summary[name] = this.#statsOf(id, at)
+    return summary
+  }
+
+  /** Every name recorded since it was last cleared, in first-recorded order. */
+  getMetricNames() {
+    return [...this.#ids.keys()]
+  }
+
+  /** Forgets `name`, or every name when called without one. */
+  clear(name) {
+    if (name === undefined) {
+      this.#ringCount = 0
+      this.#engine.clear()
+      this.#ids.clear()
+      this.#exemplars = []
+      this.#exemplarFloor.fill(-1)
+      return
+    }
+    const checkedName = shortKeyArg('PerformanceMonitor.clear', name, 'name', MAX_NAME_LENGTH)
+    const id = this.#ids.get(checkedName)
+    if (id === undefined) return
+    this.#drain() // its pending samples must land before its id is reused
+    this.#engine.remove(id)
+    this.#ids.delete(checkedName)
+    this.#exemplars[id] = undefined
+    this.#exemplarFloor[id] = -1
+  }
+
+  /**
+   * The slowest samples of `name` (up to 5, slowest first) with their
+   * metadata: `{ durationMs, timestamp, error, metadata }`; `null` for an unknown name.
+   */
+  getExemplars(name) {
+    const id = this.#ids.get(shortKeyArg('PerformanceMonitor.getExemplars', name, 'name', MAX_NAME_LENGTH))
+    if (id === undefined) return null
+    return (this.#exemplars[id] ?? []).map((e) => ({ ...e, timestamp: new Date(e.timestamp).toISOString() }))
+  }
+
+  /** The guide's `/api/metrics` body: `{ summary, cache: { [cacheName]: stats() }, timestamp }`. */
+  metricsPayload() {
+    const cache = {}
+    for (const [name, c] of this.#caches) cache[name] = c.stats()
+    return { summary: this.getSummary(), cache, timestamp: new Date(now()).toISOString() }
+  }
+
+  /** Prometheus text exposition (format 0.0.4) of every metric and cache counter. */
+  prometheus() {
+    this.#drain()
+    const [names, counters] = this.#cacheCounters()
+    return this.#engine.exposition(now(), names, counters)
+  }
+
+  /** The rules in force (frozen copies). */
+  get alertRules() {
+    return this.#alertRules
+  }
+
+  /** Replaces the alert rules (see `options.alertRules`); nothing is failing afterwards. */
+  setAlertRules(rules) {
+    const checked = alertRulesArg('PerformanceMonitor.setAlertRules', rules)
+    this.#engine.setAlertRules(checked.specs)
+    this.#alertRules = checked.rules
+  }
+
+  /**
+   * Calls `callback(event)` once when a rule starts failing for a subject and
+   * once when it recovers. Rules are checked every `alertIntervalMs` (an
+   * unref'd timer, running while there are listeners) and on `checkAlerts()`.
+   * Returns a function that removes the listener.
+   */
+  onAlert(callback) {
+    functionArg('PerformanceMonitor.onAlert', callback, 'callback')
+    this.#listeners.add(callback)
+    if (this.#alertTimer === null) {
+      this.#alertTimer = setInterval(() => this.checkAlerts(), this.#alertIntervalMs)
+      this.#alertTimer.unref?.()
+    }
+    return () => {
+      this.#listeners.delete(callback)
+      if (this.#listeners.size === 0 && this.#alertTimer !== null) {
+        clearInterval(this.#alertTimer)
+        this.#alertTimer = null
+      }
+    }
+  }
+
+  /**
+   * Checks every rule now against the rolling window and the caches' hit
+   * rates, calls the listeners with each change and returns the changes:
+   * `{ rule, metric, subject, status: 'failing' | 'recovered', value, threshold, at }`.
+   * A listener that throws is reported as a process warning; the rest still run.
+   */
+  checkAlerts() {
+    this.#drain()
+    const at = now()
+    const [names, counters] = this.#cacheCounters()
+    const events = this.#engine.evaluateAlerts(at, names, counters).map((change) => {
+      const rule = this.#alertRules[change.rule]
+      return {
+        rule: rule.name,
+        metric: rule.metric,
+        subject: change.subject,
+        status: change.failing ? 'failing' : 'recovered',
+        value: round2(change.value),
+        threshold: rule.above ?? rule.below,
+        at: new Date(at).toISOString(),
+      }
+    })
+    for (const event of events) {
+      for (const listener of this.#listeners) {
+        try {
+          listener(event)
+        } catch (err) {
+          process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'HotpathAlertListenerError')
+        }
+      }
+    }
+    return events
+  }
+
+  /** Bytes the engine holds for `name` (histograms and window); 0 if unknown. */
+  footprintBytes(name) {
+    const id = this.#ids.get(shortKeyArg('PerformanceMonitor.footprintBytes', name, 'name', MAX_NAME_LENGTH))
+    return id === undefined ? 0 : this.#engine.footprintBytes(id)
+  }
+
+  /** The id of a checked name, registering it if new. */
+  /**
+   * The id for `name`, registering it; -1 once `maxNames` names are tracked:
+   * their samples are dropped (with one process warning) rather than failing
+   * the request that `time` wraps.
+   */
+  #idFor(name) {
+    let id = this.#ids.get(name)
+    if (id !== undefined) return id
+    if (this.#ids.size >= this.#maxNames) {
+      if (!this.#warnedFull) {
+        this.#warnedFull = true
+        process.emitWarning(
+          `hotpath: this PerformanceMonitor tracks ${this.#maxNames} names (options.maxNames); samples for other names, such as ${describe(name)}, are dropped`,
+          { code: 'HOTPATH_MAX_NAMES' },
+        )
+      }
+      return -1
+    }
+    id = this.#engine.register(name)
+    this.#ids.set(name, id)
+    return id
+  }
+
+  /** The hot path: three stores into the ring, and an exemplar check. */
+  #push(id, durationMs, metadata, errored) {
+    const at = now()
+    const i = this.#ringCount * SAMPLE_WORDS
+    const ring = this.#ring
+    ring[i] = errored ? -1 - id : id
+    ring[i + 1] = durationMs
+    ring[i + 2] = at
+    if (++this.#ringCount === RING_SAMPLES) this.#drain()
+    if (durationMs > this.#exemplarFloor[id]) this.#keepExemplar(id, durationMs, at, errored, metadata)
+  }
+
+  #drain() {
+    if (this.#ringCount === 0) return
+    const count = this.#ringCount
+    this.#ringCount = 0
+    this.#engine.drain(this.#ring, count)
+  }
+
+  /** Inserts a sample among the slowest of `id`, dropping the fastest beyond `EXEMPLARS`. */
+  #keepExemplar(id, durationMs, timestamp, error, metadata) {
+    const kept = (this.#exemplars[id] ??= [])
+    let at = kept.findIndex((e) => e.durationMs < durationMs)
+    if (at === -1) at = kept.length
+    kept.splice(at, 0, { durationMs, timestamp, error, metadata })
+    if (kept.length > EXEMPLARS) kept.pop()
+    if (kept.length === EXEMPLARS) this.#exemplarFloor[id] = kept[EXEMPLARS - 1].durationMs
+  }
+
+  #statsOf(id, at) {
+    const out = this.#out
+    this.#engine.stats(id, at, out)
+    const stats = statsFrom(out, 0)
+    stats.window = out[STATS_WORDS] === 0 ? null : { windowMs: this.#windowMs, ...statsFrom(out, STATS_WORDS) }
+    return stats
+  }
+
+  /** Cache names and their six counters each, as the engine reads them. */
+  #cacheCounters() {
+    const counters = []
+    for (const [, cache] of this.#caches) {
+      const s = cache.stats()
+      counters.push(s.hits ?? 0, s.misses ?? 0, s.evictions ?? 0, s.expired ?? 0, s.size ?? 0, s.validEntries ?? 0)
+    }
+    return [this.#caches.map(([name]) => name), new Float64Array(counters)]
+  }
+}
+
+/** The public stats object from one block the engine wrote at `offset`. */
+function statsFrom(out, offset) {
+  const [count, errors, sum, min, max, p50, p95, p99] = out.subarray(offset, offset + STATS_WORDS)
+  return {
+    count,
+    avg: round2(sum / count),
+    min: round2(min),
+    max: round2(max),
+    p50: round2(p50),
+    p95: round2(p95),
+    p99: round2(p99),
+    errors,
+    errorRate: round2((100 * errors) / count),
+  }
+}
+
+module.exports = { PerformanceMonitor, MAX_DURATION_MS }

@@ -1,0 +1,221 @@
+// RateLimiter: the JS front of the rolling-window limiter. Identifiers map
+// to slots in a JS Map; the windows, the drop and cap policy and every
+// decision the front cannot prove on its own live in the Rust engine.
+//
+// The hot path needs no napi call: each answer from the engine comes with
+// a `credit` (admissions certainly allowed from now on: the window's
+// remaining count can only grow as time passes) and, when that is 0, the
+// time before which every request is refused. Within those, `isAllowed` is
+// a Map lookup and two typed-array reads; admissions are logged as
+// (slot, time) pairs that the engine replays and re-checks in batches.
+'use strict'
+
+const { LimiterEngine } = require('../index.js')
+const { now } = require('./clock.js')
+const { shortKeyArg, positiveFiniteArg, countArg, describe } = require('./describe.js')
+const { grown } = require('./typed-arrays.js')
+const { rateLimitHeaders } = require('./rate-limit-headers.js')
+
+/** Admissions buffered before the engine replays them: one call per 512. */
+const LOG_PAIRS = 512
+/** Idle identifiers the engine may drop per new identifier. */
+const DROP_BATCH = 256
+/** Largest `maxRequests`: a full window is 8 bytes per request. */
+const MAX_REQUESTS = 1_000_000
+/** Largest `maxIdentifiers`. */
+const MAX_IDENTIFIERS = 1 << 24
+/** Longest identifier: tracked identifiers are held as keys, so their size bounds memory. */
+const MAX_IDENTIFIER_LENGTH = 256
+
+/**
+ * Allows at most `maxRequests` per identifier in any rolling window of
+ * `windowMs` (exact, as the reference's promise). Drop-in for the reference
+ * `RateLimiter`, plus `check`, `headers`, `retryAfterMs` and `stats`.
+ */
+class RateLimiter {
+  #maxRequests
+  #windowMs
+  #engine
+
+  #slotOf = new Map()
+  #identifiers = []
+  #credit = new Int32Array(16)
+  #refusedUntil = new Float64Array(16)
+  #latestMs = -Infinity
+
+  #log = new Float64Array(2 * LOG_PAIRS)
+  #logLength = 0
+  #dropped = new Uint32Array(DROP_BATCH)
+  #window = new Float64Array(3)
+
+  /**
+   * @param maxRequests admissions per identifier per window, 1 to 1,000,000 (default 100)
+   * @param windowMs the rolling window in milliseconds (default 60000)
+   * @param options.maxIdentifiers identifiers tracked at once (default 100,000, fewer for
+   *   large `maxRequests` so full windows fit 64 MiB); past it the least recently admitted is forgotten
+   */
+  constructor(maxRequests = 100, windowMs = 60_000, options = {}) {
+    this.#maxRequests = countArg('new RateLimiter', maxRequests, 'maxRequests', MAX_REQUESTS)
+    this.#windowMs = positiveFiniteArg('new RateLimiter', windowMs, 'windowMs')
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`new RateLimiter: options must be an object, got ${describe(options)}`)
+    }
+    const { maxIdentifiers } = options
+    if (maxIdentifiers !== undefined) countArg('new RateLimiter', maxIdentifiers, 'options.maxIdentifiers', MAX_IDENTIFIERS)
+    this.#engine = new LimiterEngine(this.#maxRequests, this.#windowMs, maxIdentifiers)
+  }
+
+  /** Whether a request from `identifier` is allowed now; an allowed request is counted. */
+  isAllowed(identifier) {
+    if (typeof identifier !== 'string' || identifier === '' || identifier.length > MAX_IDENTIFIER_LENGTH) {
+      identifier = shortKeyArg('RateLimiter.isAllowed', identifier, 'identifier', MAX_IDENTIFIER_LENGTH)
+    }
+    const t = now()
+    let slot = this.#slotOf.get(identifier)
+    if (slot === undefined) slot = this.#track(identifier, t)
+    // A clock that stepped back voids the credits: the engine decides.
+    if (t >= this.#latestMs) {
+      this.#latestMs = t
+      if (this.#credit[slot] > 0) {
+        this.#credit[slot]--
+        this.#logAdmission(slot, t)
+        return true
+      }
+      if (t < this.#refusedUntil[slot]) return false
+    }
+    return this.#sync(slot, t, true)
+  }
+
+  /** Requests `identifier` may still make in the current window; counts nothing. */
+  remaining(identifier) {
+    return this.#inspect('RateLimiter.remaining', identifier).remaining
+  }
+
+  /** Milliseconds until a request from `identifier` would be allowed: 0 if it would be now. */
+  retryAfterMs(identifier) {
+    return this.#inspect('RateLimiter.retryAfterMs', identifier).retryAfterMs
+  }
+
+  /** Forgets `identifier`'s window: its next request starts a fresh one. */
+  reset(identifier) {
+    identifier = shortKeyArg('RateLimiter.reset', identifier, 'identifier', MAX_IDENTIFIER_LENGTH)
+    const slot = this.#slotOf.get(identifier)
+    if (slot === undefined) return
+    this.#flush()
+    this.#engine.forget(slot)
+    this.#untrack(slot)
+  }
+
+  /**
+   * Decides a request from `identifier` (counting it if allowed) and returns
+   * the decision with the window after it, and the response headers:
+   * `{ allowed, limit, remaining, resetMs, retryAfterMs, headers }`.
+   */
+  check(identifier) {
+    identifier = shortKeyArg('RateLimiter.check', identifier, 'identifier', MAX_IDENTIFIER_LENGTH)
+    const t = now()
+    let slot = this.#slotOf.get(identifier)
+    if (slot === undefined) slot = this.#track(identifier, t)
+    return this.#decision(this.#sync(slot, t, true), t)
+  }
+
+  /**
+   * The headers for the next request from `identifier`, counting nothing:
+   * `X-RateLimit-Limit`, `-Remaining`, `-Reset` and, if it would be refused, `Retry-After`.
+   */
+  headers(identifier) {
+    return this.#inspect('RateLimiter.headers', identifier).headers
+  }
+
+  /** Identifiers tracked, the cap, and how many were dropped idle or forgotten at the cap. */
+  stats() {
+    this.#flush()
+    const s = this.#engine.stats()
+    return {
+      tracked: s.tracked,
+      maxIdentifiers: s.maxIdentifiers,
+      droppedIdle: s.droppedIdle,
+      forgotten: s.forgotten,
+      engineBytes: s.heapBytes,
+    }
+  }
+
+  /** The window of `identifier` now, as `check` reports it, without counting a request. */
+  #inspect(fn, identifier) {
+    identifier = shortKeyArg(fn, identifier, 'identifier', MAX_IDENTIFIER_LENGTH)
+    const t = now()
+    const slot = this.#slotOf.get(identifier)
+    if (slot === undefined) {
+      this.#window.set([this.#maxRequests, -Infinity, t])
+      return this.#decision(true, t)
+    }
+    return this.#decision(this.#sync(slot, t, false), t)
+  }
+
+  /** A decision object from the window the last sync wrote. */
+  #decision(allowed, t) {
+    const [remaining, nextAdmitAtMs, resetAtMs] = this.#window
+    const decision = {
+      allowed,
+      limit: this.#maxRequests,
+      remaining,
+      resetMs: resetAtMs,
+      retryAfterMs: remaining > 0 ? 0 : nextAdmitAtMs - t,
+    }
+    decision.headers = rateLimitHeaders(decision)
+    return decision
+  }
+
+  /** Asks the engine about `slot` at `t` (deciding a request if `consume`) and takes its new credit. */
+  #sync(slot, t, consume) {
+    this.#flush()
+    // Credits hold from their sync time on; `isAllowed` spends them only at or after `#latestMs`.
+    if (t > this.#latestMs) this.#latestMs = t
+    const allowed = this.#engine.sync(slot, t, consume, this.#window)
+    const remaining = this.#window[0]
+    this.#credit[slot] = remaining
+    this.#refusedUntil[slot] = remaining > 0 ? -Infinity : this.#window[1]
+    return allowed
+  }
+
+  /** Gives a new identifier a slot; forgets identifiers the engine dropped or pushed out. */
+  #track(identifier, t) {
+    this.#flush()
+    const { slot, dropped } = this.#engine.track(t, this.#dropped)
+    for (let i = 0; i < dropped; i++) this.#untrack(this.#dropped[i])
+    if (this.#identifiers[slot] !== undefined) this.#untrack(slot)
+    if (slot >= this.#credit.length) this.#grow(slot)
+    this.#identifiers[slot] = identifier
+    this.#slotOf.set(identifier, slot)
+    this.#credit[slot] = this.#maxRequests
+    this.#refusedUntil[slot] = -Infinity
+    return slot
+  }
+
+  #untrack(slot) {
+    this.#slotOf.delete(this.#identifiers[slot])
+    this.#identifiers[slot] = undefined
+  }
+
+  #grow(slot) {
+    const size = Math.max(slot + 1, this.#credit.length * 2)
+    this.#credit = grown(this.#credit, size)
+    this.#refusedUntil = grown(this.#refusedUntil, size)
+  }
+
+  #logAdmission(slot, t) {
+    const i = this.#logLength
+    this.#log[i] = slot
+    this.#log[i + 1] = t
+    this.#logLength = i + 2
+    if (this.#logLength === this.#log.length) this.#flush()
+  }
+
+  #flush() {
+    if (this.#logLength === 0) return
+    this.#engine.replay(this.#log, this.#logLength)
+    this.#logLength = 0
+  }
+}
+
+module.exports = { RateLimiter }

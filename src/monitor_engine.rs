@@ -1,0 +1,237 @@
+//! `MonitorEngine`: the histograms behind one `PerformanceMonitor`. Called on
+//! cold paths only (a full sample ring, stats, exposition, alert checks); the
+//! hot path (`time`, `record`) stays in `js/performance-monitor.js`.
+
+use crate::errors::invalid;
+use hotpath_engine::metrics::{
+  write_exposition, AlertBook, AlertMetric, AlertRule, CacheCounters, ExposedMetric, LatencyStats, MetricRegistry,
+  Observation, SAMPLE_WORDS,
+};
+use napi::Result;
+use napi_derive::napi;
+
+/// A typed array the engine writes into. (An alias, because `#[napi]` reads a
+/// literal `&mut` parameter as a class reference.)
+type OutSlice<'a, T> = &'a mut [T];
+
+/// Numbers per stats block written by `stats`: count, errors, sum, min, max, p50, p95, p99 (ms).
+const STATS_WORDS: usize = 8;
+/// Numbers per cache in `cacheCounters`: hits, misses, evictions, expired, size, validEntries.
+const CACHE_WORDS: usize = 6;
+
+/// The engine behind one `PerformanceMonitor`.
+#[napi]
+pub struct MonitorEngine {
+  registry: MetricRegistry,
+  alerts: AlertBook,
+}
+
+/// An alert rule as the JS front passes it (already validated there).
+#[napi(object)]
+pub struct AlertRuleSpec {
+  /// `avg`, `p50`, `p95`, `p99`, `errorRate` or `hitRate`.
+  pub metric: String,
+  /// Fails above the threshold (else below).
+  pub above: bool,
+  pub threshold: f64,
+  pub min_samples: u32,
+  /// Subject names the rule applies to start with this.
+  pub prefix: String,
+}
+
+/// A rule that started failing or recovered for one subject.
+#[napi(object)]
+pub struct AlertChange {
+  /// Index into the rules last set.
+  pub rule: u32,
+  pub subject: String,
+  pub failing: bool,
+  pub value: f64,
+}
+
+#[napi]
+impl MonitorEngine {
+  /// An empty engine whose rolling windows span `windowMs`.
+  #[napi(constructor, catch_unwind)]
+  pub fn new(window_ms: f64) -> Result<Self> {
+    if !(window_ms.is_finite() && window_ms > 0.0) {
+      return Err(invalid("MonitorEngine: windowMs must be a positive finite number"));
+    }
+    Ok(MonitorEngine {
+      registry: MetricRegistry::new(window_ms),
+      alerts: AlertBook::default(),
+    })
+  }
+
+  /// Adds a metric name; returns its id.
+  #[napi(catch_unwind)]
+  pub fn register(&mut self, name: String) -> u32 {
+    self.registry.register(name)
+  }
+
+  /// Forgets metric `id`; its id may be handed out again.
+  #[napi(catch_unwind)]
+  pub fn remove(&mut self, id: u32) {
+    self.registry.remove(id);
+  }
+
+  /// Forgets every metric.
+  #[napi(catch_unwind)]
+  pub fn clear(&mut self) {
+    self.registry.clear();
+  }
+
+  /// Records the first `count` samples of `ring` (`[code, durationMs, atMs]` each).
+  #[napi(catch_unwind)]
+  pub fn drain(&mut self, ring: &[f64], count: u32) -> Result<()> {
+    let samples = ring
+      .get(..count as usize * SAMPLE_WORDS)
+      .ok_or_else(|| invalid("MonitorEngine.drain: count exceeds the ring"))?;
+    self
+      .registry
+      .drain(samples)
+      .map_err(|bad| invalid(&format!("MonitorEngine.drain: unknown metric code {}", bad.0)))
+  }
+
+  /// Writes all-time then window stats of `id` at `nowMs` into `out` (8 numbers
+  /// each); false if `id` is unknown.
+  #[napi(catch_unwind)]
+  pub fn stats(
+    &mut self,
+    id: u32,
+    now_ms: f64,
+    #[napi(ts_arg_type = "Float64Array")] out: OutSlice<f64>,
+  ) -> Result<bool> {
+    let out = out
+      .get_mut(..2 * STATS_WORDS)
+      .ok_or_else(|| invalid("MonitorEngine.stats: out holds fewer than 16 numbers"))?;
+    let Some((all_time, window)) = self.registry.stats(id, now_ms) else {
+      return Ok(false);
+    };
+    write_stats(&mut out[..STATS_WORDS], &all_time);
+    write_stats(&mut out[STATS_WORDS..], &window);
+    Ok(true)
+  }
+
+  /// Bytes held for metric `id` (0 if unknown).
+  #[napi(catch_unwind)]
+  pub fn footprint_bytes(&self, id: u32) -> u32 {
+    self.registry.footprint_bytes(id) as u32
+  }
+
+  /// The Prometheus text exposition of every metric and of the caches named
+  /// `cacheNames`, whose counters are `cacheCounters` (6 numbers each).
+  #[napi(catch_unwind)]
+  pub fn exposition(&mut self, now_ms: f64, cache_names: Vec<String>, cache_counters: &[f64]) -> Result<String> {
+    let caches = caches(&cache_names, cache_counters)?;
+    let exposed: Vec<ExposedMetric> = self
+      .registry
+      .snapshot(now_ms)
+      .into_iter()
+      .map(|(name, all_time, window)| ExposedMetric { name, all_time, window })
+      .collect();
+    let mut out = String::with_capacity(512 + 600 * exposed.len());
+    write_exposition(&mut out, &exposed, &caches);
+    Ok(out)
+  }
+
+  /// Replaces the alert rules; nothing is failing afterwards.
+  #[napi(catch_unwind)]
+  pub fn set_alert_rules(&mut self, rules: Vec<AlertRuleSpec>) -> Result<()> {
+    let rules = rules
+      .into_iter()
+      .map(|r| {
+        let metric = AlertMetric::parse(&r.metric)
+          .ok_or_else(|| invalid(&format!("MonitorEngine.setAlertRules: unknown metric {:?}", r.metric)))?;
+        Ok(AlertRule {
+          metric,
+          above: r.above,
+          threshold: r.threshold,
+          min_samples: r.min_samples.into(),
+          prefix: r.prefix,
+        })
+      })
+      .collect::<Result<Vec<_>>>()?;
+    self.alerts.set_rules(rules);
+    Ok(())
+  }
+
+  /// Judges the rules on the window stats at `nowMs` and the caches' hit
+  /// rates; returns the changes of state since the last call.
+  #[napi(catch_unwind)]
+  pub fn evaluate_alerts(
+    &mut self,
+    now_ms: f64,
+    cache_names: Vec<String>,
+    cache_counters: &[f64],
+  ) -> Result<Vec<AlertChange>> {
+    let caches = caches(&cache_names, cache_counters)?;
+    let snapshot = self.registry.snapshot(now_ms);
+    let mut observations: Vec<Observation> = snapshot
+      .iter()
+      .map(|(name, _, window)| Observation::Latency { name, window: *window })
+      .collect();
+    observations.extend(caches.iter().map(|(name, c)| {
+      let lookups = c.hits + c.misses;
+      let hit_rate = if lookups > 0.0 { 100.0 * c.hits / lookups } else { 0.0 };
+      Observation::Cache {
+        name,
+        hit_rate,
+        lookups: lookups as u64,
+      }
+    }));
+    Ok(
+      self
+        .alerts
+        .evaluate(&observations)
+        .into_iter()
+        .map(|t| AlertChange {
+          rule: t.rule as u32,
+          subject: t.subject,
+          failing: t.failing,
+          value: t.value,
+        })
+        .collect(),
+    )
+  }
+}
+
+fn write_stats(out: &mut [f64], s: &LatencyStats) {
+  let [p50, p95, p99] = s.percentiles_ms;
+  out.copy_from_slice(&[
+    s.count as f64,
+    s.errors as f64,
+    s.sum_ms,
+    s.min_ms,
+    s.max_ms,
+    p50,
+    p95,
+    p99,
+  ]);
+}
+
+/// Pairs each cache name with its six counters.
+fn caches<'a>(names: &'a [String], counters: &[f64]) -> Result<Vec<(&'a str, CacheCounters)>> {
+  if counters.len() != names.len() * CACHE_WORDS {
+    return Err(invalid(
+      "MonitorEngine: cacheCounters must hold 6 numbers per cache name",
+    ));
+  }
+  Ok(
+    names
+      .iter()
+      .zip(counters.chunks_exact(CACHE_WORDS))
+      .map(|(name, c)| {
+        let counters = CacheCounters {
+          hits: c[0],
+          misses: c[1],
+          evictions: c[2],
+          expired: c[3],
+          size: c[4],
+          valid_entries: c[5],
+        };
+        (name.as_str(), counters)
+      })
+      .collect(),
+  )
+}
