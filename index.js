@@ -3,25 +3,26 @@
 // `.node` file to Node at run time (see README, "Use with Next.js").
 'use strict'
 
-const { platformSuffix } = require('./js/platform.js')
+const { platformSuffix, bindingPackageName, bindingLoadError } = require('./js/platform.js')
 
 function loadBinding() {
   const suffix = platformSuffix(process)
   const localFile = `./hotpath.${suffix}.node`
-  const packageName = `hotpath-${suffix}`
-  const errors = []
+  const packageName = bindingPackageName(suffix)
+  const attempts = []
   for (const request of [localFile, packageName]) {
     try {
       return require(request)
-    } catch (err) {
-      errors.push(`  ${request}: ${err.message.split('\n')[0]}`)
+    } catch (error) {
+      attempts.push({ request, error })
     }
   }
-  throw new Error(
-    `hotpath: no native binding for ${suffix} (tried ${localFile} and the package ${packageName}).\n` +
-      errors.join('\n') +
-      `\nFix: reinstall with optional dependencies (npm i hotpath --include=optional), or build from source with \`npm run build\`.`,
-  )
+  throw bindingLoadError({
+    proc: process,
+    edgeRuntime: typeof EdgeRuntime !== 'undefined',
+    attempts,
+    resolve: require.resolve,
+  })
 }
 
 module.exports = loadBinding()
