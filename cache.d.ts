@@ -66,7 +66,7 @@ export declare function cacheAside<T>(
 export interface RateLimiterOptions {
   /**
    * Identifiers tracked at once, 1 to 16777216. Default 100,000, or fewer when
-   * `maxRequests` is large, so that full windows fit in 64 MiB (79,796 for 100).
+   * `maxRequests` is large, so that full windows fit in 128 MiB (100,000 for 100).
    * Past it the least recently admitted identifier is forgotten and starts a fresh window.
    */
   maxIdentifiers?: number

@@ -30,14 +30,19 @@ export declare class LimiterEngine {
   constructor(maxRequests: number, windowMs: number, maxIdentifiers?: number | undefined | null)
   /** Records the admissions in `log[0..len]`, `(slot, time)` pairs the front decided. */
   replay(log: Float64Array, len: number): void
-  /** A slot for a new identifier at `now_ms`; idle slots freed on the way are written to `dropped`. */
-  track(nowMs: number, dropped: Uint32Array): TrackResult
+  /**
+   * Replays `log[0..len]`, then gives a new identifier a slot at `now_ms`;
+   * idle slots freed on the way are written to `dropped`. One call, because
+   * a flood of new identifiers takes this path on every request.
+   */
+  track(log: Float64Array, len: number, nowMs: number, dropped: Uint32Array): TrackResult
   /**
    * Decides (when `consume`) or inspects a request for `slot` at `now_ms`, and
    * writes the window after it to `out`: `[remaining, nextAdmitAtMs, resetAtMs]`.
    * Returns whether the request is admitted (would be, when not `consume`).
+   * `log[0..len]` is replayed first, in the same call.
    */
-  sync(slot: number, nowMs: number, consume: boolean, out: Float64Array): boolean
+  sync(log: Float64Array, len: number, slot: number, nowMs: number, consume: boolean, out: Float64Array): boolean
   /** Forgets `slot` and frees it. */
   forget(slot: number): boolean
   /** Sizes and counters. */

@@ -14,7 +14,7 @@
 // value into its runtime's external require. In plain Node both are `require`.
 'use strict'
 
-const { platformSuffix } = require('./js/platform.js')
+const { platformSuffix, bindingPackageName, bindingLoadError } = require('./js/platform.js')
 
 // eslint-disable-next-line no-undef
 const nodeRequire = typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require
@@ -34,23 +34,27 @@ function packageDir() {
 function loadBinding() {
   const suffix = platformSuffix(process)
   const dir = packageDir()
-  const attempts = [
-    [`${dir}hotpath.${suffix}.node`, () => nodeRequire(`${dir}hotpath.${suffix}.node`)],
-    [`hotpath-${suffix}`, () => nodeRequire(nodeRequire.resolve(`hotpath-${suffix}`, { paths: [dir] }))],
+  const resolveFromPackage = (request) => nodeRequire.resolve(request, { paths: [dir] })
+  const localFile = `./hotpath.${suffix}.node`
+  const packageName = bindingPackageName(suffix)
+  const loaders = [
+    [localFile, () => nodeRequire(dir + localFile.slice(2))],
+    [packageName, () => nodeRequire(resolveFromPackage(packageName))],
   ]
-  const errors = []
-  for (const [request, load] of attempts) {
+  const attempts = []
+  for (const [request, load] of loaders) {
     try {
       return load()
-    } catch (err) {
-      errors.push(`  ${request}: ${err.message.split('\n')[0]}`)
+    } catch (error) {
+      attempts.push({ request, error })
     }
   }
-  throw new Error(
-    `hotpath: no native binding for ${suffix} (tried the package directory ${dir} and the package hotpath-${suffix}).\n` +
-      errors.join('\n') +
-      `\nFix: reinstall with optional dependencies (npm i hotpath --include=optional), or build from source with \`npm run build\`.`,
-  )
+  throw bindingLoadError({
+    proc: process,
+    edgeRuntime: typeof EdgeRuntime !== 'undefined',
+    attempts,
+    resolve: resolveFromPackage,
+  })
 }
 
 module.exports = loadBinding()

@@ -90,14 +90,14 @@ test('hotpath installs from the tarballs with its prebuilt binary, no cargo on P
   assert.equal(loaded, join(appDir, 'node_modules', 'hotpath-linux-x64-gnu', 'hotpath.linux-x64-gnu.node'))
 })
 
-test('under the Edge runtime (export condition edge-light) importing hotpath fails saying it needs Node.js', () => {
+test('under the Edge runtime (export condition edge-light) importing hotpath fails saying it needs the Node.js runtime', () => {
   const script = "import('hotpath/cache').then(() => console.log('loaded'), (e) => console.log(e.message))"
   const out = execFileSync(process.execPath, ['--conditions=edge-light', '-e', script], {
     cwd: appDir,
     env: envWithoutRust(),
     encoding: 'utf8',
   })
-  assert.match(out, /^hotpath needs the Node\.js runtime/)
+  assert.match(out, /^hotpath: cannot load in the Edge runtime .* needs the Node\.js runtime/)
 })
 
 for (const bundler of ['Turbopack', 'webpack']) {

@@ -1,5 +1,23 @@
-// Names the binary this process needs, as napi-rs names its platform packages.
+// Names the binary this process needs, as napi-rs names its platform packages,
+// and explains in one error why none loaded.
 'use strict'
+
+/**
+ * Platforms with a prebuilt binary: napi's names for the triples in
+ * package.json's `napi.targets` (a test keeps the two lists equal).
+ */
+const SUPPORTED_PLATFORMS = [
+  'linux-x64-gnu',
+  'linux-arm64-gnu',
+  'linux-x64-musl',
+  'linux-arm64-musl',
+  'darwin-x64',
+  'darwin-arm64',
+  'win32-x64-msvc',
+]
+
+/** The oldest glibc the linux-*-gnu binaries load on (they are linked against 2.17). */
+const MIN_GLIBC = '2.17'
 
 /** True when this Linux process runs on musl libc (Alpine) rather than glibc. */
 function isMusl(proc) {
@@ -16,4 +34,122 @@ function platformSuffix(proc) {
   return `${platform}-${arch}`
 }
 
-module.exports = { platformSuffix, isMusl }
+/** The npm package that carries the binary for `suffix`, as `napi prepublish` names it. */
+function bindingPackageName(suffix) {
+  return `hotpath-${suffix}`
+}
+
+/**
+ * The one error importing hotpath throws when no native binding loaded. Its
+ * first line says what went wrong on which detected platform, the next lines
+ * what was looked for, the last line starts with `Fix:`.
+ *
+ * @param {object} seen what the loader saw
+ * @param {object | undefined} seen.proc the global `process` (partial or absent outside Node.js)
+ * @param {boolean} seen.edgeRuntime whether the `EdgeRuntime` global is defined
+ * @param {{ request: string, error: Error }[]} seen.attempts each `require` tried, in order
+ * @param {(request: string) => string} seen.resolve `require.resolve` as the loader sees it
+ * @returns {Error}
+ */
+function bindingLoadError({ proc, edgeRuntime, attempts, resolve }) {
+  const tried = attempts.map(({ request, error }) => `  ${request}: ${firstLine(error)}`)
+  if (edgeRuntime || !proc?.versions?.node) return edgeRuntimeError(edgeRuntime, tried)
+
+  const suffix = platformSuffix(proc)
+  const packageName = bindingPackageName(suffix)
+  const detected = describePlatform(proc, suffix)
+  const lookedFor = `Looked for ${attempts.map((a) => a.request).join(' and ')}:`
+
+  // A binary that exists but does not load (wrong glibc, wrong arch, a
+  // truncated file) says more than the packages that are simply absent.
+  const broken = attempts.filter(({ error }) => error?.code !== 'MODULE_NOT_FOUND')
+  if (broken.length > 0) {
+    const neededGlibc = broken.map(({ error }) => firstLine(error).match(/GLIBC_([\d.]+)' not found/)?.[1]).find(Boolean)
+    const local = broken.find(({ request }) => request.startsWith('.'))
+    return error(
+      `hotpath: the native binary for ${suffix} was found but failed to load (${detected}).`,
+      lookedFor,
+      ...tried,
+      ...(neededGlibc
+        ? [`That binary needs glibc ${neededGlibc}, newer than this system's; hotpath's published binaries need only ${MIN_GLIBC}.`]
+        : []),
+      local
+        ? `Fix: rebuild ${local.request} with npm run build (it links against glibc ${MIN_GLIBC}), or delete it to use the package ${packageName}.`
+        : `Fix: reinstall hotpath on this machine (rm -rf node_modules && npm ci) so npm picks ${packageName}; ` +
+            `the linux gnu binaries need glibc ${MIN_GLIBC} or newer.`,
+    )
+  }
+
+  if (!SUPPORTED_PLATFORMS.includes(suffix)) {
+    return error(
+      `hotpath: no prebuilt binary for ${suffix} (${detected}); there is no package ${packageName}.`,
+      `Prebuilt binaries exist for: ${SUPPORTED_PLATFORMS.join(', ')}.`,
+      lookedFor,
+      ...tried,
+      `Fix: run on one of those platforms, or build the binary from source with Rust (see hotpath's README, "Install").`,
+    )
+  }
+
+  const sibling = otherLibcPackage(suffix)
+  if (sibling && isInstalled(resolve, sibling)) {
+    return error(
+      `hotpath: ${packageName} is not installed, but ${sibling} is (${detected}).`,
+      `${sibling} is built for the other C library and cannot load here. This happens when node_modules ` +
+        `is installed on one system and copied to another (a Debian build stage copied into an Alpine image).`,
+      lookedFor,
+      ...tried,
+      `Fix: run npm ci on the system that runs the app (in the same Docker stage and base image), so npm installs ${packageName}.`,
+    )
+  }
+
+  return error(
+    `hotpath: the package ${packageName}, which carries the native binary for ${suffix}, is not installed (${detected}).`,
+    `npm installs it as an optional dependency of hotpath; it is missing after an install with --omit=optional ` +
+      `(or --no-optional), or from a package-lock.json written on another platform.`,
+    lookedFor,
+    ...tried,
+    `Fix: npm install --include=optional; if that does not help, delete node_modules and package-lock.json and run npm install.`,
+  )
+}
+
+function edgeRuntimeError(edgeRuntime, tried) {
+  const detected = edgeRuntime ? 'the Edge runtime (EdgeRuntime is defined)' : 'a runtime without process.versions.node'
+  return error(
+    `hotpath: cannot load in ${detected}. hotpath is a native Node.js addon and needs the Node.js runtime.`,
+    'Tried:',
+    ...tried,
+    `Fix: run the code that imports hotpath on the Node.js runtime: add \`export const runtime = 'nodejs'\` ` +
+      `to the page, layout or route handler (for middleware, \`export const config = { runtime: 'nodejs' }\`).`,
+  )
+}
+
+function describePlatform(proc, suffix) {
+  const libc = suffix.endsWith('-musl') ? ', musl libc' : suffix.endsWith('-gnu') ? ', glibc' : ''
+  return `detected platform ${proc.platform}, arch ${proc.arch}${libc}, Node.js ${proc.versions.node}`
+}
+
+/** `linux-x64-musl` -> `hotpath-linux-x64-gnu` and back; null off Linux. */
+function otherLibcPackage(suffix) {
+  if (suffix.endsWith('-musl')) return bindingPackageName(suffix.replace(/-musl$/, '-gnu'))
+  if (suffix.endsWith('-gnu')) return bindingPackageName(suffix.replace(/-gnu$/, '-musl'))
+  return null
+}
+
+function isInstalled(resolve, packageName) {
+  try {
+    resolve(`${packageName}/package.json`)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function firstLine(err) {
+  return String(err?.message ?? err).split('\n')[0]
+}
+
+function error(...lines) {
+  return new Error(lines.join('\n'))
+}
+
+module.exports = { SUPPORTED_PLATFORMS, MIN_GLIBC, platformSuffix, isMusl, bindingPackageName, bindingLoadError }

@@ -52,7 +52,7 @@ class RateLimiter {
    * @param maxRequests admissions per identifier per window, 1 to 1,000,000 (default 100)
    * @param windowMs the rolling window in milliseconds (default 60000)
    * @param options.maxIdentifiers identifiers tracked at once (default 100,000, fewer for
-   *   large `maxRequests` so full windows fit 64 MiB); past it the least recently admitted is forgotten
+   *   large `maxRequests` so full windows fit 128 MiB); past it the least recently admitted is forgotten
    */
   constructor(maxRequests = 100, windowMs = 60_000, options = {}) {
     this.#maxRequests = countArg('new RateLimiter', maxRequests, 'maxRequests', MAX_REQUESTS)
@@ -168,10 +168,10 @@ class RateLimiter {
 
   /** Asks the engine about `slot` at `t` (deciding a request if `consume`) and takes its new credit. */
   #sync(slot, t, consume) {
-    this.#flush()
     // Credits hold from their sync time on; `isAllowed` spends them only at or after `#latestMs`.
     if (t > this.#latestMs) this.#latestMs = t
-    const allowed = this.#engine.sync(slot, t, consume, this.#window)
+    const allowed = this.#engine.sync(this.#log, this.#logLength, slot, t, consume, this.#window)
+    this.#logLength = 0
     const remaining = this.#window[0]
     this.#credit[slot] = remaining
     this.#refusedUntil[slot] = remaining > 0 ? -Infinity : this.#window[1]
@@ -180,8 +180,8 @@ class RateLimiter {
 
   /** Gives a new identifier a slot; forgets identifiers the engine dropped or pushed out. */
   #track(identifier, t) {
-    this.#flush()
-    const { slot, dropped } = this.#engine.track(t, this.#dropped)
+    const { slot, dropped } = this.#engine.track(this.#log, this.#logLength, t, this.#dropped)
+    this.#logLength = 0
     for (let i = 0; i < dropped; i++) this.#untrack(this.#dropped[i])
     if (this.#identifiers[slot] !== undefined) this.#untrack(slot)
     if (slot >= this.#credit.length) this.#grow(slot)

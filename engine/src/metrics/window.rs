@@ -37,7 +37,8 @@ impl RollingWindow {
     }
   }
 
-  fn epoch(&self, at_ms: f64) -> i64 {
+  /// The slice number of `at_ms`: window stats change only when it does or a sample arrives.
+  pub fn epoch(&self, at_ms: f64) -> i64 {
     (at_ms / self.slice_ms).floor() as i64
   }
 
