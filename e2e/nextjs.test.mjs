@@ -4,10 +4,12 @@
 // a deploy does), and run under `next dev` with both bundlers. Every check is
 // an HTTP request to the running server on a loopback port.
 //
+// Last, an `output: 'standalone'` build copied to another directory.
+//
 // Run with `node --test e2e/nextjs.test.mjs` (npm test runs it as the `e2e` suite).
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -262,3 +264,37 @@ for (const bundler of ['Turbopack', 'webpack']) {
     })
   })
 }
+
+describe("output: 'standalone' with the one documented tracing line, copied elsewhere", () => {
+  const copyDir = join(work, 'standalone-copy')
+  let app
+
+  before(
+    async () => {
+      // hotpath loads its binary with a require the bundlers leave to run
+      // time, which file tracing cannot follow: this line (README) adds it.
+      writeFileSync(
+        join(appDir, 'next.config.ts'),
+        "export default { output: 'standalone', outputFileTracingIncludes: { '/**': ['./node_modules/hotpath/package.json', './node_modules/hotpath-*/**'] } }\n",
+      )
+      const buildMs = buildApp(appDir)
+      timings.push(`next build (Turbopack, standalone): ${(buildMs / 1000).toFixed(1)} s`)
+      cpSync(join(appDir, '.next', 'standalone'), copyDir, { recursive: true })
+      app = await startApp(copyDir, { standalone: true, port: await freePort() })
+    },
+    { timeout: 300_000 },
+  )
+
+  after(async () => {
+    await app?.stop()
+    rmSync(join(appDir, 'next.config.ts'), { force: true })
+  })
+
+  test('the copied server loads the traced binary and serves cached routes', async () => {
+    const cold = await request(`${app.url}/api/models`)
+    const warm = await request(`${app.url}/api/models`)
+    assert.equal(cold.status, 200)
+    assert.equal(warm.body.fetchId, cold.body.fetchId)
+    assert.ok(warm.ms < CACHED_MAX_MS, `cached took ${warm.ms} ms`)
+  })
+})

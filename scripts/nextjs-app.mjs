@@ -90,13 +90,16 @@ function nextBin(dir) {
 }
 
 /**
- * Starts `next start` (or `next dev` with `dev: true`) in `dir` on a loopback
- * port and resolves once it answers. `stop()` ends that server process only.
+ * Starts `next start` (or `next dev` with `dev: true`, or with `standalone:
+ * true` the `server.js` of an `output: 'standalone'` copy in `dir`) on a
+ * loopback port and resolves once it answers. `stop()` ends that server
+ * process only.
  */
-export async function startApp(dir, { port, dev = false, webpack = false, env = {} }) {
-  const args = [nextBin(dir), dev ? 'dev' : 'start', '-H', '127.0.0.1', '-p', String(port)]
+export async function startApp(dir, { port, dev = false, webpack = false, standalone = false, env = {} }) {
+  const args = standalone ? ['server.js'] : [nextBin(dir), dev ? 'dev' : 'start', '-H', '127.0.0.1', '-p', String(port)]
   if (dev && webpack) args.push('--webpack')
-  const child = spawn(process.execPath, args, { cwd: dir, env: envWithoutRust(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  const serverEnv = envWithoutRust({ ...env, ...(standalone ? { PORT: String(port), HOSTNAME: '127.0.0.1' } : {}) })
+  const child = spawn(process.execPath, args, { cwd: dir, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
   child.stdout.on('data', (d) => (log += d))
   child.stderr.on('data', (d) => (log += d))
