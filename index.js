@@ -16,7 +16,6 @@
 
 const { platformSuffix, bindingPackageName, bindingLoadError } = require('./js/platform.js')
 
-// eslint-disable-next-line no-undef
 const nodeRequire = typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require
 
 /** The directory hotpath is installed in, found by package name (Node self-reference when unbundled). */

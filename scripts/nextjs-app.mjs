@@ -135,11 +135,10 @@ export function cargoReachable(env = envWithoutRust()) {
   return env.PATH.split(':').some((dir) => hasExecutable(dir, 'cargo'))
 }
 
-/** The version and install scripts of the hotpath package installed in `dir`. */
+/** The install scripts of the hotpath package installed in `dir`, and whether its linux-x64-gnu package is there. */
 export function installedHotpath(dir) {
   const pkg = JSON.parse(readFileSync(join(dir, 'node_modules', 'hotpath', 'package.json'), 'utf8'))
-  const platform = join(dir, 'node_modules', `hotpath-linux-x64-gnu`)
-  return { version: pkg.version, scripts: pkg.scripts ?? {}, platformPackage: existsSync(platform) }
+  return { scripts: pkg.scripts ?? {}, platformPackage: existsSync(join(dir, 'node_modules', 'hotpath-linux-x64-gnu')) }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
