@@ -82,7 +82,16 @@ export declare class MonitorEngine {
   evaluateAlerts(nowMs: number, cacheNames: Array<string>, cacheCounters: Float64Array): Array<AlertChange>
 }
 
-/** Panics on purpose. Exists only so tests can show a panic is caught. */
+/**
+ * Does nothing: the cost of one napi call, the floor every benchmark figure
+ * is read against (`bench/groups/boundary.mjs`).
+ */
+export declare function __noop(): void
+
+/**
+ * Panics on purpose, so tests can show a panic reaches JS as an Error
+ * (`__test__/boundary.test.ts`).
+ */
 export declare function __panicForTest(): void
 
 /** A rule that started failing or recovered for one subject. */

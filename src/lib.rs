@@ -7,4 +7,4 @@ mod clock;
 mod errors;
 mod limiter_engine;
 mod monitor_engine;
-mod panic_probe;
+mod boundary_probe;

@@ -1,7 +1,7 @@
 //! [`LatencyHistogram`]: one name's durations, as exact moments (count, sum,
 //! min, max, errors) beside an HDR histogram for percentiles.
 
-use hdrhistogram::{Counter, Histogram};
+use hdrhistogram::Histogram;
 
 /// Histogram resolution: values are stored in units of 10 µs (0.01 ms, the
 /// precision `getStats` rounds to).
@@ -45,18 +45,24 @@ impl LatencyStats {
   }
 }
 
+/// When the histogram's total reaches this, every bucket is halved: `u32`
+/// buckets cannot overflow (no bucket exceeds the total), percentiles keep
+/// their shape, and `count`, `sum`, `min`, `max` stay exact beside it.
+const HALVE_AT: u64 = u32::MAX as u64;
+
 /// Durations of one name (or one window slice), with memory fixed at creation:
-/// 2,944 counters of `C` whatever the number of samples (23.5 KB for `u64`).
+/// 2,944 `u32` counters (11.8 KB) whatever the number of samples.
 #[derive(Clone, Debug)]
-pub struct LatencyHistogram<C: Counter> {
-  histogram: Histogram<C>,
+pub struct LatencyHistogram {
+  histogram: Histogram<u32>,
+  count: u64,
   errors: u64,
   sum_ms: f64,
   min_ms: f64,
   max_ms: f64,
 }
 
-impl<C: Counter> Default for LatencyHistogram<C> {
+impl Default for LatencyHistogram {
   fn default() -> Self {
     // The bounds are constants that `new_with_bounds` accepts (low >= 1,
     // high >= 2 * low, sigfig <= 5), so this cannot fail.
@@ -64,6 +70,7 @@ impl<C: Counter> Default for LatencyHistogram<C> {
       .expect("constant histogram bounds are valid");
     let mut fresh = LatencyHistogram {
       histogram,
+      count: 0,
       errors: 0,
       sum_ms: 0.0,
       min_ms: 0.0,
@@ -74,15 +81,19 @@ impl<C: Counter> Default for LatencyHistogram<C> {
   }
 }
 
-impl<C: Counter> LatencyHistogram<C> {
+impl LatencyHistogram {
   /// Records one duration. Negative or NaN durations count as 0; the front
   /// rejects them before they get here.
   pub fn record(&mut self, duration_ms: f64, errored: bool) {
     let duration_ms = if duration_ms > 0.0 { duration_ms } else { 0.0 };
+    if self.histogram.len() >= HALVE_AT {
+      self.halve();
+    }
     // `as` saturates: an infinite duration lands in the top bucket.
     self
       .histogram
       .saturating_record((duration_ms * UNITS_PER_MS).round() as u64);
+    self.count += 1;
     self.errors += errored as u64;
     self.sum_ms += duration_ms;
     self.min_ms = self.min_ms.min(duration_ms);
@@ -90,9 +101,10 @@ impl<C: Counter> LatencyHistogram<C> {
   }
 
   /// Adds every sample of `other` to this one.
-  pub fn merge(&mut self, other: &LatencyHistogram<C>) {
+  pub fn merge(&mut self, other: &LatencyHistogram) {
     // Same bounds on both sides, so `add` cannot fail; counts saturate.
     let _ = self.histogram.add(&other.histogram);
+    self.count += other.count;
     self.errors += other.errors;
     self.sum_ms += other.sum_ms;
     self.min_ms = self.min_ms.min(other.min_ms);
@@ -102,6 +114,7 @@ impl<C: Counter> LatencyHistogram<C> {
   /// Forgets every sample.
   pub fn reset(&mut self) {
     self.histogram.reset();
+    self.count = 0;
     self.errors = 0;
     self.sum_ms = 0.0;
     self.min_ms = f64::INFINITY;
@@ -110,7 +123,17 @@ impl<C: Counter> LatencyHistogram<C> {
 
   /// Samples recorded.
   pub fn count(&self) -> u64 {
-    self.histogram.len()
+    self.count
+  }
+
+  /// Halves every bucket (rounding down), keeping the exact moments.
+  fn halve(&mut self) {
+    let mut halved = Histogram::new_from(&self.histogram);
+    for bucket in self.histogram.iter_recorded() {
+      // Same bounds as the source, so a value it holds is always recordable.
+      let _ = halved.record_n(bucket.value_iterated_to(), bucket.count_at_value() / 2);
+    }
+    self.histogram = halved;
   }
 
   /// The summary of every sample recorded.
@@ -125,13 +148,17 @@ impl<C: Counter> LatencyHistogram<C> {
       sum_ms: self.sum_ms,
       min_ms: self.min_ms,
       max_ms: self.max_ms,
-      percentiles_ms: self.percentiles_ms(count),
+      percentiles_ms: self.percentiles_ms(),
     }
   }
 
   /// One pass over the recorded buckets for all of [`PERCENTILES`], using the
   /// reference's rank so both agree on small sample counts.
-  fn percentiles_ms(&self, count: u64) -> [f64; 3] {
+  fn percentiles_ms(&self) -> [f64; 3] {
+    let count = self.histogram.len();
+    if count == 0 {
+      return [self.max_ms; 3];
+    }
     let ranks = PERCENTILES.map(|p| ((p * count as f64).floor() as u64).min(count - 1));
     let mut out = [self.max_ms; 3];
     let mut next = 0;
@@ -152,7 +179,7 @@ impl<C: Counter> LatencyHistogram<C> {
 
   /// Bytes this histogram holds, counters included.
   pub fn footprint_bytes(&self) -> usize {
-    std::mem::size_of::<Self>() + self.histogram.distinct_values() * std::mem::size_of::<C>()
+    std::mem::size_of::<Self>() + self.histogram.distinct_values() * std::mem::size_of::<u32>()
   }
 }
 
@@ -167,14 +194,14 @@ mod tests {
 
   #[test]
   fn an_empty_histogram_reports_zeros() {
-    let h = LatencyHistogram::<u64>::default();
+    let h = LatencyHistogram::default();
     assert_eq!(h.stats(), LatencyStats::default());
     assert_eq!(h.stats().avg_ms(), 0.0);
   }
 
   #[test]
   fn moments_are_exact_and_errors_are_counted() {
-    let mut h = LatencyHistogram::<u64>::default();
+    let mut h = LatencyHistogram::default();
     for (d, e) in [(1.25, false), (3.5, true), (0.001, false)] {
       h.record(d, e);
     }
@@ -197,7 +224,7 @@ mod tests {
     let mut samples: Vec<f64> = (0..100_000)
       .map(|_| 10.0 * (-(1.0 - next()).ln() * 1.5).exp())
       .collect();
-    let mut h = LatencyHistogram::<u64>::default();
+    let mut h = LatencyHistogram::default();
     samples.iter().for_each(|&d| h.record(d, false));
     samples.sort_by(f64::total_cmp);
     let s = h.stats();
@@ -211,7 +238,7 @@ mod tests {
 
   #[test]
   fn small_samples_use_the_references_rank() {
-    let mut h = LatencyHistogram::<u64>::default();
+    let mut h = LatencyHistogram::default();
     (1..=10).for_each(|ms| h.record(ms as f64, false));
     // floor(0.5 * 10) = rank 5 -> 6 ms; floor(0.95 * 10) = 9 -> 10 ms (the max, exact).
     let [p50, p95, p99] = h.stats().percentiles_ms;
@@ -221,7 +248,7 @@ mod tests {
 
   #[test]
   fn durations_beyond_an_hour_saturate_the_top_bucket_but_keep_an_exact_max() {
-    let mut h = LatencyHistogram::<u64>::default();
+    let mut h = LatencyHistogram::default();
     h.record(5.0 * MAX_DURATION_MS, false);
     let s = h.stats();
     assert_eq!(s.max_ms, 5.0 * MAX_DURATION_MS);
@@ -230,7 +257,7 @@ mod tests {
 
   #[test]
   fn merge_and_reset() {
-    let (mut a, mut b) = (LatencyHistogram::<u32>::default(), LatencyHistogram::<u32>::default());
+    let (mut a, mut b) = (LatencyHistogram::default(), LatencyHistogram::default());
     a.record(1.0, false);
     b.record(9.0, true);
     a.merge(&b);
@@ -244,10 +271,28 @@ mod tests {
 
   #[test]
   fn memory_is_fixed_whatever_the_sample_count() {
-    let mut h = LatencyHistogram::<u64>::default();
+    let mut h = LatencyHistogram::default();
     let before = h.footprint_bytes();
     (0..200_000).for_each(|i| h.record(i as f64 * 17.0, false));
     assert_eq!(h.footprint_bytes(), before);
-    assert!(before < 24 * 1024, "{before}");
+    assert!(before < 12 * 1024, "{before}");
+  }
+
+  #[test]
+  fn buckets_are_halved_before_they_could_overflow_and_keep_their_shape() {
+    let mut h = LatencyHistogram::default();
+    for d in [1.0, 2.0, 3.0, 50.0] {
+      h.record(d, false);
+    }
+    // Pump the buckets to the edge of u32 without 4 billion calls.
+    for (d, n) in [(1.0, 2_000_000_000), (2.0, 1_000_000_000), (50.0, 1_294_967_291u32)] {
+      h.histogram.record_n((d * UNITS_PER_MS) as u64, n).unwrap();
+    }
+    assert!(h.histogram.len() >= HALVE_AT);
+    let before = h.stats().percentiles_ms;
+    h.record(3.0, false);
+    assert!(h.histogram.len() < HALVE_AT / 2 + 2);
+    assert_eq!(h.stats().percentiles_ms, before);
+    assert_eq!(h.count(), 5, "count stays exact: only record() counts");
   }
 }

@@ -13,7 +13,7 @@ pub const SAMPLE_WORDS: usize = 3;
 pub struct Metric {
   /// The name samples are recorded under.
   pub name: String,
-  all_time: LatencyHistogram<u64>,
+  all_time: LatencyHistogram,
   window: RollingWindow,
   /// The last stats computed, valid until a sample arrives or the window
   /// moves to another slice: a dashboard polling `getStats` pays the bucket
@@ -29,7 +29,7 @@ struct CachedStats {
 }
 
 impl Metric {
-  fn stats(&mut self, now_ms: f64, scratch: &mut LatencyHistogram<u32>) -> (LatencyStats, LatencyStats) {
+  fn stats(&mut self, now_ms: f64, scratch: &mut LatencyHistogram) -> (LatencyStats, LatencyStats) {
     let window_epoch = self.window.epoch(now_ms);
     let cached = match self.cached {
       Some(c) if c.window_epoch == window_epoch => c,
@@ -56,7 +56,7 @@ pub struct UnknownMetric(pub f64);
 pub struct MetricRegistry {
   window_ms: f64,
   metrics: Vec<Option<Metric>>,
-  scratch: LatencyHistogram<u32>,
+  scratch: LatencyHistogram,
 }
 
 impl MetricRegistry {

@@ -6,14 +6,14 @@ use super::latency::{LatencyHistogram, LatencyStats};
 /// Slices a window is cut into. A sample stays in the window for between
 /// `(SLICES - 1) / SLICES` and all of `window_ms` (40 to 60 s for 60 s), as
 /// a Prometheus summary with `ageBuckets` does. Three keeps memory per name
-/// within 64 KiB (3 × 11.8 KB of `u32` counters).
+/// within 64 KiB with the all-time histogram (4 × 11.8 KB of `u32` counters).
 pub const SLICES: usize = 3;
 
 #[derive(Clone, Debug)]
 struct Slice {
   /// `floor(at_ms / slice_ms)` of the samples held; `i64::MIN` when empty.
   epoch: i64,
-  latency: LatencyHistogram<u32>,
+  latency: LatencyHistogram,
 }
 
 /// A ring of [`SLICES`] histograms, each covering `window_ms / SLICES`,
@@ -58,7 +58,7 @@ impl RollingWindow {
   }
 
   /// The samples of the window ending at `now_ms`, merged into `scratch`.
-  pub fn stats(&self, now_ms: f64, scratch: &mut LatencyHistogram<u32>) -> LatencyStats {
+  pub fn stats(&self, now_ms: f64, scratch: &mut LatencyHistogram) -> LatencyStats {
     let now = self.epoch(now_ms);
     scratch.reset();
     for slice in &self.slices {
