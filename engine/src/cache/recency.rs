@@ -2,13 +2,22 @@
 //! two index vectors, O(1) to touch or remove, no allocation after growth.
 
 const NIL: u32 = u32::MAX;
+/// `prev` of a slot that is not in the list.
+const UNLINKED: u32 = u32::MAX - 1;
+
+/// One slot's links, side by side so a touch reads one cache line per slot.
+#[derive(Clone, Copy, Debug)]
+struct Links {
+  prev: u32,
+  next: u32,
+}
+
+const FREE: Links = Links { prev: UNLINKED, next: NIL };
 
 /// The slots in use, from least to most recently used.
 #[derive(Debug, Default)]
 pub struct RecencyList {
-  prev: Vec<u32>,
-  next: Vec<u32>,
-  linked: Vec<bool>,
+  links: Vec<Links>,
   head: Option<u32>,
   tail: Option<u32>,
   len: usize,
@@ -22,7 +31,7 @@ impl RecencyList {
 
   /// Whether `slot` is in the list.
   pub fn contains(&self, slot: u32) -> bool {
-    self.linked.get(slot as usize).copied().unwrap_or(false)
+    self.links.get(slot as usize).is_some_and(|l| l.prev != UNLINKED)
   }
 
   /// Makes `slot` the most recently used, linking it if it was not.
@@ -31,16 +40,15 @@ impl RecencyList {
       return;
     }
     self.remove(slot);
-    self.grow_to(slot);
-    let i = slot as usize;
-    self.prev[i] = self.tail.unwrap_or(NIL);
-    self.next[i] = NIL;
+    if self.links.len() <= slot as usize {
+      self.links.resize(slot as usize + 1, FREE);
+    }
+    self.links[slot as usize] = Links { prev: self.tail.unwrap_or(NIL), next: NIL };
     match self.tail {
-      Some(t) => self.next[t as usize] = slot,
+      Some(t) => self.links[t as usize].next = slot,
       None => self.head = Some(slot),
     }
     self.tail = Some(slot);
-    self.linked[i] = true;
     self.len += 1;
   }
 
@@ -49,24 +57,22 @@ impl RecencyList {
     if !self.contains(slot) {
       return false;
     }
-    let i = slot as usize;
-    let (p, n) = (self.prev[i], self.next[i]);
-    match p {
-      NIL => self.head = (n != NIL).then_some(n),
-      p => self.next[p as usize] = n,
+    let Links { prev, next } = std::mem::replace(&mut self.links[slot as usize], FREE);
+    match prev {
+      NIL => self.head = (next != NIL).then_some(next),
+      p => self.links[p as usize].next = next,
     }
-    match n {
-      NIL => self.tail = (p != NIL).then_some(p),
-      n => self.prev[n as usize] = p,
+    match next {
+      NIL => self.tail = (prev != NIL).then_some(prev),
+      n => self.links[n as usize].prev = prev,
     }
-    self.linked[i] = false;
     self.len -= 1;
     true
   }
 
   /// Unlinks every slot, keeping the allocation.
   pub fn clear(&mut self) {
-    self.linked.iter_mut().for_each(|l| *l = false);
+    self.links.fill(FREE);
     self.head = None;
     self.tail = None;
     self.len = 0;
@@ -75,18 +81,9 @@ impl RecencyList {
   /// Slots from least to most recently used.
   pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
     std::iter::successors(self.head, move |&s| {
-      let n = self.next[s as usize];
+      let n = self.links[s as usize].next;
       (n != NIL).then_some(n)
     })
-  }
-
-  fn grow_to(&mut self, slot: u32) {
-    let needed = slot as usize + 1;
-    if self.linked.len() < needed {
-      self.prev.resize(needed, NIL);
-      self.next.resize(needed, NIL);
-      self.linked.resize(needed, false);
-    }
   }
 }
 
