@@ -3,13 +3,10 @@
 //! in `cacheAside`); the hot path stays in `js/simple-cache.js`.
 
 use crate::errors::invalid;
+use crate::out_slice::OutSlice;
 use hotpath_engine::cache::{CachePolicy, FlightTable, FlightTicket};
 use napi::Result;
 use napi_derive::napi;
-
-/// A typed array the engine writes into. (An alias, because `#[napi]` reads a
-/// literal `&mut` parameter as a class reference.)
-type OutSlice<'a, T> = &'a mut [T];
 
 /// The engine behind one `SimpleCache`.
 #[napi]

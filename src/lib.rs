@@ -2,9 +2,10 @@
 //! JS front (`js/`) and the engine crate, and holds no rules of its own.
 //! Every export is `catch_unwind`, so a Rust panic reaches Node as an Error.
 
+mod boundary_probe;
 mod cache_engine;
 mod clock;
 mod errors;
 mod limiter_engine;
 mod monitor_engine;
-mod boundary_probe;
+mod out_slice;

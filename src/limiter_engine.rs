@@ -4,13 +4,10 @@
 //! in `js/rate-limiter.js`.
 
 use crate::errors::invalid;
+use crate::out_slice::OutSlice;
 use hotpath_engine::limiter::{LimiterConfig, SlidingWindowLimiter};
 use napi::Result;
 use napi_derive::napi;
-
-/// A typed array the engine writes into. (An alias, because `#[napi]` reads a
-/// literal `&mut` parameter as a class reference.)
-type OutSlice<'a, T> = &'a mut [T];
 
 /// The engine behind one `RateLimiter`.
 #[napi]

@@ -3,16 +3,13 @@
 //! hot path (`time`, `record`) stays in `js/performance-monitor.js`.
 
 use crate::errors::invalid;
+use crate::out_slice::OutSlice;
 use hotpath_engine::metrics::{
   write_exposition, AlertBook, AlertMetric, AlertRule, CacheCounters, ExposedMetric, LatencyStats, MetricRegistry,
   Observation, SAMPLE_WORDS,
 };
 use napi::Result;
 use napi_derive::napi;
-
-/// A typed array the engine writes into. (An alias, because `#[napi]` reads a
-/// literal `&mut` parameter as a class reference.)
-type OutSlice<'a, T> = &'a mut [T];
 
 /// Numbers per stats block written by `stats`: count, errors, sum, min, max, p50, p95, p99 (ms).
 const STATS_WORDS: usize = 8;

@@ -12,7 +12,10 @@ struct Links {
   next: u32,
 }
 
-const FREE: Links = Links { prev: UNLINKED, next: NIL };
+const FREE: Links = Links {
+  prev: UNLINKED,
+  next: NIL,
+};
 
 /// The slots in use, from least to most recently used.
 #[derive(Debug, Default)]
@@ -43,7 +46,10 @@ impl RecencyList {
     if self.links.len() <= slot as usize {
       self.links.resize(slot as usize + 1, FREE);
     }
-    self.links[slot as usize] = Links { prev: self.tail.unwrap_or(NIL), next: NIL };
+    self.links[slot as usize] = Links {
+      prev: self.tail.unwrap_or(NIL),
+      next: NIL,
+    };
     match self.tail {
       Some(t) => self.links[t as usize].next = slot,
       None => self.head = Some(slot),
