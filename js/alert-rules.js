@@ -49,4 +49,4 @@ function alertRuleArg(fn, rule, at) {
   return Object.freeze({ name: checkedName, metric, above, below, match, minSamples })
 }
 
-module.exports = { ALERT_METRICS, DEFAULT_ALERT_RULES, alertRulesArg }
+module.exports = { DEFAULT_ALERT_RULES, alertRulesArg }

@@ -78,6 +78,12 @@ function durationMsArg(fn, value, maxMs, name = 'durationMs') {
   throw new Err(`${fn}: ${name} must be a number from 0 to ${maxMs}, got ${describe(value)}`)
 }
 
+/** An object argument such as an options bag (not `null`). */
+function objectArg(fn, value, name) {
+  if (value === null || typeof value !== 'object') throw new TypeError(`${fn}: ${name} must be an object, got ${describe(value)}`)
+  return value
+}
+
 /** An optional object (`undefined` and `null` pass as "none"). */
 function optionalObjectArg(fn, value, name) {
   if (value === undefined || value === null || typeof value === 'object') return value
@@ -93,5 +99,6 @@ module.exports = {
   countArg,
   functionArg,
   durationMsArg,
+  objectArg,
   optionalObjectArg,
 }

@@ -8,7 +8,7 @@
 
 const { MonitorEngine } = require('../index.js')
 const { now } = require('./clock.js')
-const { describe, shortKeyArg, durationMsArg, optionalObjectArg, functionArg, countArg } = require('./describe.js')
+const { describe, shortKeyArg, durationMsArg, objectArg, optionalObjectArg, functionArg, countArg } = require('./describe.js')
 const { DEFAULT_ALERT_RULES, alertRulesArg } = require('./alert-rules.js')
 
 /** Samples buffered before the engine records them: one call per 1,024. */
@@ -72,7 +72,7 @@ class PerformanceMonitor {
    */
   constructor(options = {}) {
     const fn = 'new PerformanceMonitor'
-    if (options === null || typeof options !== 'object') throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`)
+    objectArg(fn, options, 'options')
     const {
       windowMs = DEFAULT_WINDOW_MS,
       maxNames = DEFAULT_MAX_NAMES,
@@ -385,4 +385,4 @@ function statsFrom(out, offset) {
   }
 }
 
-module.exports = { PerformanceMonitor, MAX_DURATION_MS }
+module.exports = { PerformanceMonitor }

@@ -152,4 +152,4 @@ function error(...lines) {
   return new Error(lines.join('\n'))
 }
 
-module.exports = { SUPPORTED_PLATFORMS, MIN_GLIBC, platformSuffix, isMusl, bindingPackageName, bindingLoadError }
+module.exports = { SUPPORTED_PLATFORMS, MIN_GLIBC, platformSuffix, bindingPackageName, bindingLoadError }

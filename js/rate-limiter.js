@@ -12,7 +12,7 @@
 
 const { LimiterEngine } = require('../index.js')
 const { now } = require('./clock.js')
-const { shortKeyArg, positiveFiniteArg, countArg, describe } = require('./describe.js')
+const { shortKeyArg, positiveFiniteArg, countArg, objectArg } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')
 const { rateLimitHeaders } = require('./rate-limit-headers.js')
 
@@ -57,9 +57,7 @@ class RateLimiter {
   constructor(maxRequests = 100, windowMs = 60_000, options = {}) {
     this.#maxRequests = countArg('new RateLimiter', maxRequests, 'maxRequests', MAX_REQUESTS)
     this.#windowMs = positiveFiniteArg('new RateLimiter', windowMs, 'windowMs')
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`new RateLimiter: options must be an object, got ${describe(options)}`)
-    }
+    objectArg('new RateLimiter', options, 'options')
     const { maxIdentifiers } = options
     if (maxIdentifiers !== undefined) countArg('new RateLimiter', maxIdentifiers, 'options.maxIdentifiers', MAX_IDENTIFIERS)
     this.#engine = new LimiterEngine(this.#maxRequests, this.#windowMs, maxIdentifiers)

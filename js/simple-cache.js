@@ -8,7 +8,7 @@
 const timers = require('node:timers')
 const { CacheEngine } = require('../index.js')
 const { now, backgroundNow } = require('./clock.js')
-const { keyArg, ttlMsArg, countArg, describe } = require('./describe.js')
+const { keyArg, ttlMsArg, countArg, objectArg, describe } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')
 
 // Op log words, as engine/src/cache/op.rs decodes them: (kind << 28) | slot.
@@ -73,9 +73,7 @@ class SimpleCache {
   constructor(maxSize = 1000, defaultTtlSeconds = 300, options = {}) {
     this.#maxSize = countArg('new SimpleCache', maxSize, 'maxSize', MAX_ENTRIES)
     this.#defaultTtlMs = ttlMsArg('new SimpleCache', defaultTtlSeconds, 'defaultTtlSeconds')
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`new SimpleCache: options must be an object, got ${describe(options)}`)
-    }
+    objectArg('new SimpleCache', options, 'options')
     const { maxFlightMs = DEFAULT_MAX_FLIGHT_MS } = options
     if (typeof maxFlightMs !== 'number' || !(maxFlightMs > 0)) {
       const Err = typeof maxFlightMs === 'number' ? RangeError : TypeError

@@ -3,6 +3,8 @@
 // The raw binding, which the package does not export: loaded as its entry files load it.
 import binding from '../../index.js'
 import { compile, runCases, report } from '../lib/harness.mjs'
+// The clock every TTL and window reads (js/clock.js), beside Date.now().
+import clock from '../../js/clock.js'
 
 const jsEmpty = () => 1
 const FLOOR_ROW = 'napi call: __noop(), no arguments, no result'
@@ -11,6 +13,7 @@ const rows = await runCases([
   { row: 'JS call: empty function', peer: 'ns', fn: compile({ f: jsEmpty }, '() => sink(f())') },
   { row: 'Date.now()', peer: 'ns', fn: compile({}, '() => sink(Date.now())') },
   { row: 'performance.now()', peer: 'ns', fn: compile({}, '() => sink(performance.now())') },
+  { row: "hotpath's clock read (js/clock.js now())", peer: 'ns', fn: compile({ now: clock.now }, '() => sink(now())') },
   { row: FLOOR_ROW, peer: 'ns', fn: compile({ b: binding }, '() => sink(b.__noop())') },
   { row: 'napi call: clockWake(), returns a number', peer: 'ns', fn: compile({ b: binding }, '() => sink(b.clockWake())') },
 ])
