@@ -1,6 +1,6 @@
 // When no binary fits, importing hotpath throws one error that names the
 // platform it detected, the package it looked for, and the fix. Each case
-// imports a real copy of index.js in a child process that sees a faked system.
+// imports a real copy of js/binding.js in a child process that sees a faked system.
 import { platformSuffix, bindingPackageName, bindingLoadError } from '../js/platform.js'
 import { importHotpath, makeInstall, removeInstall, type ImportResult } from './support/fake-install'
 
@@ -70,7 +70,7 @@ describe('importing hotpath when no binary fits', () => {
     expect(message).toMatch(/\nFix: .*glibc 2\.17 or newer/)
   })
 
-  it('when a binary built beside index.js does not load, says to rebuild or delete it', () => {
+  it('when a binary built in the package folder does not load, says to rebuild or delete it', () => {
     const dir = install({}, { 'linux-x64-gnu': 'broken' })
     const message = failure(importHotpath(dir, { platform: 'linux', arch: 'x64', libc: 'glibc' }))
     expect(message).toMatch(/^hotpath: the native binary for linux-x64-gnu was found but failed to load/)

@@ -4,11 +4,11 @@ import { join } from 'node:path'
 import { apiCache } from 'hotpath/cache'
 
 const root = process.cwd()
-const nodeRequire = `require(${JSON.stringify(join(root, 'node_modules/hotpath/cache.js'))})`
+const nodeRequire = `require(${JSON.stringify(join(root, 'node_modules/hotpath/lib/cache.js'))})`
 
 describe('the native boundary', () => {
   it('turns a Rust panic into a JS Error instead of aborting the process', () => {
-    const binding = require(join(root, 'index.js'))
+    const binding = require(join(root, 'js', 'binding.js'))
     expect(() => binding.__panicForTest()).toThrow('deliberate panic')
     // Created by the addon in Node's main realm, so compare by name: jest runs
     // tests in a vm context whose Error is another constructor.

@@ -23,7 +23,7 @@ import {
   installedHotpath,
   packTarballs,
   startApp,
-} from '../scripts/nextjs-app.mjs'
+} from './nextjs-app.mjs'
 
 /** The sandbox TTL the server runs with here, instead of the route's 10 s. */
 const SANDBOX_TTL_SECONDS = 1

@@ -9,7 +9,7 @@
 // timers drive expiry exactly as they drive the reference.
 'use strict'
 
-const native = require('../index.js')
+const native = require('./binding.js')
 
 const cell = native.clockCell()
 const isNative = (fn) => Function.prototype.toString.call(fn).includes('[native code]')

@@ -6,7 +6,7 @@
 // metadata objects, so they stay here.
 'use strict'
 
-const { MonitorEngine } = require('../index.js')
+const { MonitorEngine } = require('./binding.js')
 const { now } = require('./clock.js')
 const { describe, shortKeyArg, durationMsArg, objectArg, optionalObjectArg, functionArg, countArg } = require('./describe.js')
 const { DEFAULT_ALERT_RULES, alertRulesArg } = require('./alert-rules.js')

@@ -10,7 +10,7 @@
 // (slot, time) pairs that the engine replays and re-checks in batches.
 'use strict'
 
-const { LimiterEngine } = require('../index.js')
+const { LimiterEngine } = require('./binding.js')
 const { now } = require('./clock.js')
 const { shortKeyArg, positiveFiniteArg, countArg, objectArg } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')

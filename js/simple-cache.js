@@ -6,7 +6,7 @@
 'use strict'
 
 const timers = require('node:timers')
-const { CacheEngine } = require('../index.js')
+const { CacheEngine } = require('./binding.js')
 const { now, backgroundNow } = require('./clock.js')
 const { keyArg, ttlMsArg, countArg, objectArg, describe } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')

@@ -39,7 +39,7 @@ const targetArgs = buildArgs(triple)
 const env = targetArgs.includes('-x') ? ensurePythonTools(['zigbuild']) : process.env
 
 const napiCli = join(require.resolve('@napi-rs/cli/package.json'), '..', 'dist', 'cli.js')
-const napiArgs = ['build', '--platform', '--release', '--no-js', ...targetArgs, ...args]
+const napiArgs = ['build', '--platform', '--release', '--no-js', '--dts', 'js/binding.d.ts', ...targetArgs, ...args]
 console.log(`$ napi ${napiArgs.join(' ')}`)
 const started = Date.now()
 const r = spawnSync(process.execPath, [napiCli, ...napiArgs], { cwd: root, env, stdio: 'inherit' })

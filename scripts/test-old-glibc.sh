@@ -22,7 +22,7 @@ echo "glibc in the chroot: $(chroot "$root" ldd --version | head -1)"
 app="$root/app"
 rm -rf "$app" && mkdir -p "$app/node_modules/hotpath"
 cp "$(readlink -f "$(command -v node)")" "$root/usr/local/bin/node"
-cp -r package.json index.js main.js cache.js js "$binary" "$app/node_modules/hotpath/"
+cp -r package.json lib js "$binary" "$app/node_modules/hotpath/"
 env -u NODE_EXTRA_CA_CERTS chroot "$root" /usr/local/bin/node -e "
   const { SimpleCache } = require('/app/node_modules/hotpath/cache.js')
   const cache = new SimpleCache(2, 300)

@@ -26,17 +26,17 @@ export type FakeBinary = 'real' | 'broken'
 export type ImportResult = { loaded: true } | { loaded: false; message: string }
 
 /**
- * Makes `<tmp>/node_modules/hotpath` (index.js, js/, package.json) and one
+ * Makes `<tmp>/node_modules/hotpath` (js/, package.json) and one
  * `hotpath-<platform>` package per entry of `packages`, laid out as
- * `napi prepublish` publishes them, plus a `hotpath.<platform>.node` beside
- * index.js per entry of `besideIndex` (what `npm run build` leaves in a
+ * `napi prepublish` publishes them, plus a `hotpath.<platform>.node` in the
+ * package folder per entry of `inPackageRoot` (what `npm run build` leaves in a
  * checkout). Returns the folder; remove it with `removeInstall`.
  */
-export function makeInstall(packages: Record<string, FakeBinary>, besideIndex: Record<string, FakeBinary> = {}): string {
+export function makeInstall(packages: Record<string, FakeBinary>, inPackageRoot: Record<string, FakeBinary> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'hotpath-install-'))
   const hotpath = join(dir, 'node_modules', 'hotpath')
   mkdirSync(hotpath, { recursive: true })
-  for (const file of ['index.js', 'package.json']) copyFileSync(join(repo, file), join(hotpath, file))
+  copyFileSync(join(repo, 'package.json'), join(hotpath, 'package.json'))
   cpSync(join(repo, 'js'), join(hotpath, 'js'), { recursive: true })
   for (const [name, binary] of Object.entries(packages)) {
     const platform = name.replace(/^hotpath-/, '')
@@ -45,7 +45,7 @@ export function makeInstall(packages: Record<string, FakeBinary>, besideIndex: R
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name, version: '0.1.0', main: `hotpath.${platform}.node` }))
     writeBinary(join(pkg, `hotpath.${platform}.node`), platform, binary)
   }
-  for (const [platform, binary] of Object.entries(besideIndex)) {
+  for (const [platform, binary] of Object.entries(inPackageRoot)) {
     writeBinary(join(hotpath, `hotpath.${platform}.node`), platform, binary)
   }
   return dir
@@ -68,7 +68,7 @@ export function importHotpath(dir: string, system: FakeSystem = {}): ImportResul
     ' catch (e) { console.log(JSON.stringify({ loaded: false, message: e.message })) }'
   const r = spawnSync(
     process.execPath,
-    ['--require', join(__dirname, 'fake-process.cjs'), '-e', script, join(dir, 'node_modules', 'hotpath', 'index.js')],
+    ['--require', join(__dirname, 'fake-process.cjs'), '-e', script, join(dir, 'node_modules', 'hotpath', 'js', 'binding.js')],
     { encoding: 'utf8', env: { ...process.env, HOTPATH_FAKE_SYSTEM: JSON.stringify(system) } },
   )
   if (r.status !== 0) throw new Error(`child node exited ${r.status}: ${r.stderr}`)

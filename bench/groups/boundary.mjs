@@ -1,7 +1,7 @@
 // Group "boundary": the floor every other figure can be read against: one
 // napi call, beside a JS call and the clock reads the peers pay.
 // The raw binding, which the package does not export: loaded as its entry files load it.
-import binding from '../../index.js'
+import binding from '../../js/binding.js'
 import { compile, runCases, report } from '../lib/harness.mjs'
 // The clock every TTL and window reads (js/clock.js), beside Date.now().
 import clock from '../../js/clock.js'

@@ -1,9 +1,9 @@
 // hotpath/cache: the drop-in for lib/cache.ts.
 'use strict'
 
-const { SimpleCache } = require('./js/simple-cache.js')
-const { createCacheAside } = require('./js/cache-aside.js')
-const { RateLimiter } = require('./js/rate-limiter.js')
+const { SimpleCache } = require('../js/simple-cache.js')
+const { createCacheAside } = require('../js/cache-aside.js')
+const { RateLimiter } = require('../js/rate-limiter.js')
 
 const apiCache = new SimpleCache(1000, 300)
 const dataCache = new SimpleCache(500, 600)

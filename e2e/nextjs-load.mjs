@@ -5,7 +5,7 @@
 // autocannon over loopback for a bounded time, one server at a time.
 // Prints a markdown table (req/s, p50, p99) for the README.
 //
-//   node scripts/nextjs-load.mjs [--seconds 10] [--connections 10] [--rounds 2]
+//   node e2e/nextjs-load.mjs [--seconds 10] [--connections 10] [--rounds 2]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'

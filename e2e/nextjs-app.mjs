@@ -4,7 +4,7 @@
 // package carrying the prebuilt binary), on a PATH with no Rust toolchain.
 // Used by the end-to-end test, the load run, and by hand:
 //
-//   node scripts/nextjs-app.mjs <dest> [--reference] [--webpack]
+//   node e2e/nextjs-app.mjs <dest> [--reference] [--webpack]
 //
 // packs, installs into <dest>, builds and prints how to start it. With
 // --reference the app's lib/cache.ts and lib/performance.ts are the reference
@@ -144,7 +144,7 @@ export function installedHotpath(dir) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dest = resolve(process.argv[2] ?? '')
   if (!process.argv[2]) {
-    console.error('usage: node scripts/nextjs-app.mjs <dest> [--reference] [--webpack]')
+    console.error('usage: node e2e/nextjs-app.mjs <dest> [--reference] [--webpack]')
     process.exit(2)
   }
   const reference = process.argv.includes('--reference')

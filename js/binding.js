@@ -14,7 +14,7 @@
 // value into its runtime's external require. In plain Node both are `require`.
 'use strict'
 
-const { platformSuffix, bindingPackageName, bindingLoadError } = require('./js/platform.js')
+const { platformSuffix, bindingPackageName, bindingLoadError } = require('./platform.js')
 
 const nodeRequire = typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require
 
