@@ -5,7 +5,7 @@
 use crate::errors::invalid;
 use crate::out_slice::OutSlice;
 use hotpath_engine::metrics::{
-  write_exposition, AlertBook, AlertMetric, AlertRule, CacheCounters, ExposedMetric, LatencyStats, MetricRegistry,
+  write_exposition, AlertBook, AlertMetric, AlertRule, CacheSnapshot, ExposedMetric, LatencyStats, MetricRegistry,
   Observation, SAMPLE_WORDS,
 };
 use napi::Result;
@@ -208,7 +208,7 @@ fn write_stats(out: &mut [f64], s: &LatencyStats) {
 }
 
 /// Pairs each cache name with its six counters.
-fn caches<'a>(names: &'a [String], counters: &[f64]) -> Result<Vec<(&'a str, CacheCounters)>> {
+fn caches<'a>(names: &'a [String], counters: &[f64]) -> Result<Vec<(&'a str, CacheSnapshot)>> {
   if counters.len() != names.len() * CACHE_WORDS {
     return Err(invalid(
       "MonitorEngine: cacheCounters must hold 6 numbers per cache name",
@@ -219,7 +219,7 @@ fn caches<'a>(names: &'a [String], counters: &[f64]) -> Result<Vec<(&'a str, Cac
       .iter()
       .zip(counters.chunks_exact(CACHE_WORDS))
       .map(|(name, c)| {
-        let counters = CacheCounters {
+        let counters = CacheSnapshot {
           hits: c[0],
           misses: c[1],
           evictions: c[2],

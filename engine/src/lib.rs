@@ -7,5 +7,6 @@
 
 pub mod cache;
 pub mod clock;
+mod collections;
 pub mod limiter;
 pub mod metrics;

@@ -9,8 +9,6 @@
 mod flight;
 mod op;
 mod policy;
-mod recency;
-pub(crate) use recency::RecencyList;
 
 pub use flight::{FlightTable, FlightTicket};
 pub use op::Op;

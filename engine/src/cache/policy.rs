@@ -2,7 +2,7 @@
 //! and expiry scans.
 
 use super::op::Op;
-use super::recency::RecencyList;
+use crate::collections::RecencyList;
 
 /// Lifetime counters of one cache, plus the reference's per-entry hit total.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

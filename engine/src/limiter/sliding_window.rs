@@ -2,7 +2,7 @@
 //! the number of identifiers tracked capped.
 
 use super::admission_ring::{AdmissionRing, WindowState};
-use crate::cache::RecencyList;
+use crate::collections::RecencyList;
 
 /// Engine-side bytes per tracked identifier besides its admission times: the
 /// ring's deque header and the recency links.

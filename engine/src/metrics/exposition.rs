@@ -4,9 +4,11 @@
 use super::latency::{LatencyStats, PERCENTILES};
 use std::fmt::Write;
 
-/// A cache's counters as `SimpleCache.stats()` reports them.
+/// One cache at one moment, as `SimpleCache.stats()` reports it: the lifetime
+/// counters and the two size gauges, which the exposition and the hit-rate
+/// alerts read. (The cache engine's own tally is `cache::CacheCounters`.)
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct CacheCounters {
+pub struct CacheSnapshot {
   /// Lookups that hit.
   pub hits: f64,
   /// Lookups that missed.
@@ -32,10 +34,10 @@ pub struct ExposedMetric<'a> {
 }
 
 /// A cache metric family: name, type, help, and how to read it from the counters.
-type CacheFamily = (&'static str, &'static str, &'static str, fn(&CacheCounters) -> f64);
+type CacheFamily = (&'static str, &'static str, &'static str, fn(&CacheSnapshot) -> f64);
 
 /// Writes the exposition of `metrics` and `caches` (name, counters).
-pub fn write_exposition(out: &mut String, metrics: &[ExposedMetric<'_>], caches: &[(&str, CacheCounters)]) {
+pub fn write_exposition(out: &mut String, metrics: &[ExposedMetric<'_>], caches: &[(&str, CacheSnapshot)]) {
   family(
     out,
     "hotpath_duration_seconds",
@@ -171,7 +173,7 @@ fn push_value(out: &mut String, value: f64) {
 mod tests {
   use super::*;
 
-  fn exposition(metrics: &[ExposedMetric<'_>], caches: &[(&str, CacheCounters)]) -> String {
+  fn exposition(metrics: &[ExposedMetric<'_>], caches: &[(&str, CacheSnapshot)]) -> String {
     let mut out = String::new();
     write_exposition(&mut out, metrics, caches);
     out
@@ -226,7 +228,7 @@ mod tests {
 
   #[test]
   fn cache_counters_are_exposed_per_cache() {
-    let c = CacheCounters {
+    let c = CacheSnapshot {
       hits: 432.0,
       misses: 68.0,
       evictions: 0.0,
