@@ -116,6 +116,12 @@ export interface AlertRuleSpec {
 }
 
 /**
+ * The `SimpleCache.stats()` fields the monitor passes per cache, in order,
+ * comma-separated; see `crate::monitor_engine` for how they are read.
+ */
+export declare const CACHE_SNAPSHOT_FIELDS: string
+
+/**
  * A one-element `Float64Array` that the clock thread keeps at the current
  * epoch milliseconds; it reads 0 while the thread is parked (call `clockWake`).
  */
@@ -149,6 +155,9 @@ export interface FlightDecision {
   superseded: number
 }
 
+/** Numbers `LimiterEngine.sync` writes: `[remaining, nextAdmitAtMs, resetAtMs]`. */
+export declare const LIMITER_WINDOW_WORDS: number
+
 /** Sizes and lifetime counters of one limiter. */
 export interface LimiterEngineStats {
   tracked: number
@@ -157,6 +166,42 @@ export interface LimiterEngineStats {
   forgotten: number
   heapBytes: number
 }
+
+/** The largest `SimpleCache` `maxSize`, in entries. */
+export declare const MAX_CACHE_ENTRIES: number
+
+/** The longest duration a histogram holds, in ms; `record` refuses longer ones. */
+export declare const MAX_DURATION_MS: number
+
+/** Op log word: `delete` removed the slot. */
+export declare const OP_DELETE: number
+
+/** Op log word: the slot was evicted to make room. */
+export declare const OP_EVICT: number
+
+/** Op log word: a lookup found the slot expired and removed it. */
+export declare const OP_EXPIRE: number
+
+/** Op log word (no slot): a `cacheAside` caller joined a load in flight. */
+export declare const OP_JOIN: number
+
+/** Op log word (no slot): a lookup found nothing. */
+export declare const OP_MISS: number
+
+/** Op log word: a `set` wrote slot `word & (2^28 - 1)`. A bare slot is a hit. */
+export declare const OP_WRITE: number
+
+/**
+ * Numbers per sample in the monitor's ring: `[code, durationMs, atMs]`,
+ * where code is the metric id, or `-1 - id` for a failed run.
+ */
+export declare const SAMPLE_WORDS: number
+
+/**
+ * Numbers per stats block `MonitorEngine.stats` writes (all-time, then the
+ * window): `[count, errors, sumMs, minMs, maxMs, p50Ms, p95Ms, p99Ms]`.
+ */
+export declare const STATS_WORDS: number
 
 /**
  * The result of a sweep: how many expired slots were written, and when the
@@ -172,3 +217,10 @@ export interface TrackResult {
   slot: number
   dropped: number
 }
+
+/**
+ * Bumped whenever anything below changes meaning or layout (a new op kind,
+ * a reordered stats block), so a JS front and a binary from different
+ * builds refuse each other at load.
+ */
+export declare const WIRE_VERSION: number

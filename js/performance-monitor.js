@@ -13,12 +13,10 @@ const { DEFAULT_ALERT_RULES, alertRulesArg } = require('./alert-rules.js')
 
 /** Samples buffered before the engine records them: one call per 1,024. */
 const RING_SAMPLES = 1024
-/** Numbers per ring sample: code (id, or -1 - id on error), duration ms, epoch ms. */
-const SAMPLE_WORDS = 3
-/** Numbers per stats block the engine writes: count, errors, sum, min, max, p50, p95, p99. */
-const STATS_WORDS = 8
-/** The histogram's range; `record` refuses longer durations (`time` clamps them into the top bucket). */
-const MAX_DURATION_MS = 3_600_000
+// Ring sample and stats block layouts, the cache fields the engine reads, and
+// the histogram's range (`record` refuses longer durations; `time` clamps them
+// into the top bucket), from src/wire.rs.
+const { SAMPLE_WORDS, STATS_WORDS, CACHE_SNAPSHOT_FIELDS, MAX_DURATION_MS } = require('./wire.js')
 const MAX_NAME_LENGTH = 256
 const DEFAULT_MAX_NAMES = 1000
 const DEFAULT_WINDOW_MS = 60_000
@@ -358,12 +356,12 @@ class PerformanceMonitor {
     return stats
   }
 
-  /** Cache names and their six counters each, as the engine reads them. */
+  /** Cache names and their stats fields each, in the order the engine reads them. */
   #cacheCounters() {
     const counters = []
     for (const [, cache] of this.#caches) {
       const s = cache.stats()
-      counters.push(s.hits ?? 0, s.misses ?? 0, s.evictions ?? 0, s.expired ?? 0, s.size ?? 0, s.validEntries ?? 0)
+      for (const field of CACHE_SNAPSHOT_FIELDS) counters.push(s[field] ?? 0)
     }
     return [this.#caches.map(([name]) => name), new Float64Array(counters)]
   }

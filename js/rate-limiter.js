@@ -15,6 +15,8 @@ const { now } = require('./clock.js')
 const { shortKeyArg, positiveFiniteArg, countArg, objectArg } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')
 const { rateLimitHeaders } = require('./rate-limit-headers.js')
+/** Numbers the engine writes per answer, `[remaining, nextAdmitAtMs, resetAtMs]` (src/wire.rs). */
+const { LIMITER_WINDOW_WORDS } = require('./wire.js')
 
 /** Admissions buffered before the engine replays them: one call per 512. */
 const LOG_PAIRS = 512
@@ -46,7 +48,7 @@ class RateLimiter {
   #log = new Float64Array(2 * LOG_PAIRS)
   #logLength = 0
   #dropped = new Uint32Array(DROP_BATCH)
-  #window = new Float64Array(3)
+  #window = new Float64Array(LIMITER_WINDOW_WORDS)
 
   /**
    * @param maxRequests admissions per identifier per window, 1 to 1,000,000 (default 100)

@@ -11,20 +11,13 @@ const { now, backgroundNow } = require('./clock.js')
 const { keyArg, ttlMsArg, countArg, objectArg, describe } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')
 
-// Op log words, as engine/src/cache/op.rs decodes them: (kind << 28) | slot.
-const OP_WRITE = 1 << 28
-const OP_DELETE = 2 << 28
-const OP_EVICT = 3 << 28
-const OP_EXPIRE = 4 << 28
-const OP_MISS = 5 << 28
-const OP_JOIN = 6 << 28
+// Op log words (kind | slot; a bare slot is a hit) and the largest cache, from src/wire.rs.
+const { OP_WRITE, OP_DELETE, OP_EVICT, OP_EXPIRE, OP_MISS, OP_JOIN, MAX_CACHE_ENTRIES: MAX_ENTRIES } = require('./wire.js')
 
 /** Ops buffered before the engine replays them: one call per 1,024 ops. */
 const LOG_SIZE = 1024
 /** Least recently used slots the engine hands back per replay. */
 const VICTIM_BATCH = 64
-/** The op log has 28 bits for a slot; caches above 16M entries are refused. */
-const MAX_ENTRIES = 1 << 24
 /** Expired values are released by a sweep at most this often per cache. */
 const SWEEP_SPACING_MS = 1000
 /** setTimeout's longest delay; a longer one would fire at once. */

@@ -5,6 +5,7 @@
 
 use crate::errors::invalid;
 use crate::out_slice::OutSlice;
+use crate::wire::LIMITER_WINDOW_WORDS;
 use hotpath_engine::limiter::{LimiterConfig, SlidingWindowLimiter};
 use napi::Result;
 use napi_derive::napi;
@@ -95,8 +96,8 @@ impl LimiterEngine {
     };
     let state = self.limiter.state(slot, now_ms).ok_or_else(untracked)?;
     let out = out
-      .get_mut(..3)
-      .ok_or_else(|| invalid("LimiterEngine.sync: out holds fewer than 3 numbers"))?;
+      .get_mut(..LIMITER_WINDOW_WORDS as usize)
+      .ok_or_else(|| invalid("LimiterEngine.sync: out is shorter than LIMITER_WINDOW_WORDS"))?;
     out.copy_from_slice(&[f64::from(state.remaining), state.next_admit_at_ms, state.reset_at_ms]);
     Ok(decided.unwrap_or(state.remaining > 0))
   }

@@ -4,6 +4,7 @@
 
 use crate::errors::invalid;
 use crate::out_slice::OutSlice;
+use crate::wire::{self, CACHE_SNAPSHOT_WORDS};
 use hotpath_engine::metrics::{
   write_exposition, AlertBook, AlertMetric, AlertRule, CacheSnapshot, ExposedMetric, LatencyStats, MetricRegistry,
   Observation, SAMPLE_WORDS,
@@ -11,10 +12,8 @@ use hotpath_engine::metrics::{
 use napi::Result;
 use napi_derive::napi;
 
-/// Numbers per stats block written by `stats`: count, errors, sum, min, max, p50, p95, p99 (ms).
-const STATS_WORDS: usize = 8;
-/// Numbers per cache in `cacheCounters`: hits, misses, evictions, expired, size, validEntries.
-const CACHE_WORDS: usize = 6;
+/// Numbers per stats block, as a length.
+const STATS_WORDS: usize = wire::STATS_WORDS as usize;
 
 /// The engine behind one `PerformanceMonitor`.
 #[napi]
@@ -207,9 +206,10 @@ fn write_stats(out: &mut [f64], s: &LatencyStats) {
   ]);
 }
 
-/// Pairs each cache name with its six counters.
+/// Pairs each cache name with its snapshot, read in the order of
+/// [`wire::CACHE_SNAPSHOT_FIELDS`].
 fn caches<'a>(names: &'a [String], counters: &[f64]) -> Result<Vec<(&'a str, CacheSnapshot)>> {
-  if counters.len() != names.len() * CACHE_WORDS {
+  if counters.len() != names.len() * CACHE_SNAPSHOT_WORDS {
     return Err(invalid(
       "MonitorEngine: cacheCounters must hold 6 numbers per cache name",
     ));
@@ -217,7 +217,7 @@ fn caches<'a>(names: &'a [String], counters: &[f64]) -> Result<Vec<(&'a str, Cac
   Ok(
     names
       .iter()
-      .zip(counters.chunks_exact(CACHE_WORDS))
+      .zip(counters.chunks_exact(CACHE_SNAPSHOT_WORDS))
       .map(|(name, c)| {
         let counters = CacheSnapshot {
           hits: c[0],

@@ -11,5 +11,5 @@ mod op;
 mod policy;
 
 pub use flight::{FlightTable, FlightTicket};
-pub use op::Op;
+pub use op::{Op, MAX_ENTRIES};
 pub use policy::{CacheCounters, CachePolicy, ExpiryScan};

@@ -2,8 +2,13 @@
 
 /// Bits of an encoded op that carry the slot; the rest carry the kind.
 pub const SLOT_BITS: u32 = 28;
-/// The largest slot an op can name, and so the largest cache.
+/// One more than the largest slot an op can name.
 pub const MAX_SLOTS: u32 = 1 << SLOT_BITS;
+/// The largest cache, in entries. Below [`MAX_SLOTS`] on purpose: the front
+/// keeps a few typed arrays sized by slot, and 16M entries is already far
+/// beyond what an in-process cache of JS values should hold.
+pub const MAX_ENTRIES: u32 = 1 << 24;
+const _: () = assert!(MAX_ENTRIES <= MAX_SLOTS);
 
 /// One thing that happened to a slot, as the JS front logs it:
 /// `(kind << SLOT_BITS) | slot` in an `i32`.
@@ -43,8 +48,9 @@ impl Op {
     })
   }
 
-  /// Encodes the op as the front writes it (used by tests and docs).
-  pub fn encode(self) -> i32 {
+  /// Encodes the op as the front writes it; the binding exports the kinds'
+  /// words from here, so the front never spells them out itself.
+  pub const fn encode(self) -> i32 {
     let (kind, slot) = match self {
       Op::Hit(s) => (0, s),
       Op::Write(s) => (1, s),
