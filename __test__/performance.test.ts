@@ -1,8 +1,8 @@
 import { PerformanceMonitor, perfMonitor } from 'hotpath/performance'
 import { SimpleCache, apiCache, dataCache } from 'hotpath/cache'
-import { PerformanceMonitor as ReferenceMonitor } from '../../shared/reference/lib/performance'
 import parsePrometheus from 'parse-prometheus-text-format'
 import { timers, runner } from './support/timers'
+import { itWithReference, loadReference } from './support/reference'
 
 /** Latencies with a body near 10 ms and a long tail, from a fixed seed. */
 function skewedLatencies(n: number, seed = 42): number[] {
@@ -124,7 +124,8 @@ describe(`PerformanceMonitor.record and bad input (${runner})`, () => {
 })
 
 describe(`PerformanceMonitor stats (${runner})`, () => {
-  it('counts every sample ever recorded, where the reference stops at 1000', () => {
+  itWithReference('counts every sample ever recorded, where the reference stops at 1000', async () => {
+    const { PerformanceMonitor: ReferenceMonitor } = await loadReference('performance')
     const m = new PerformanceMonitor()
     const ref = new ReferenceMonitor()
     for (let i = 0; i < 5000; i++) {
@@ -135,7 +136,8 @@ describe(`PerformanceMonitor stats (${runner})`, () => {
     expect(ref.getStats('n')!.count).toBe(1000)
   })
 
-  it('agrees with the reference on count, avg, min, max and percentiles of the same samples', () => {
+  itWithReference('agrees with the reference on count, avg, min, max and percentiles of the same samples', async () => {
+    const { PerformanceMonitor: ReferenceMonitor } = await loadReference('performance')
     const m = new PerformanceMonitor()
     const ref = new ReferenceMonitor()
     for (const size of [1, 2, 10, 99, 1000]) {

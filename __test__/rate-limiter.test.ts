@@ -1,7 +1,7 @@
 import { RateLimiter, apiRateLimiter } from 'hotpath/cache'
-import { RateLimiter as ReferenceRateLimiter } from '../../shared/reference/lib/cache'
 import { timers, runner } from './support/timers'
 import { fullGc } from './support/gc'
+import { itWithReference, loadReference } from './support/reference'
 
 /** xorshift32: the same arrival script on every run. */
 function rng(seed: number) {
@@ -90,7 +90,8 @@ describe(`RateLimiter (${runner})`, () => {
     expect(limiter.isAllowed('ip')).toBe(true)
   })
 
-  it('makes the same decisions as the reference on a random arrival script', () => {
+  itWithReference('makes the same decisions as the reference on a random arrival script', async () => {
+    const { RateLimiter: ReferenceRateLimiter } = await loadReference('cache')
     const rand = rng(0x2f6b_1d3a)
     for (const [max, windowMs] of [[100, 60_000], [3, 1000], [1, 250], [10, 5_000]]) {
       const ours = new RateLimiter(max, windowMs)

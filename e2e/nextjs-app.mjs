@@ -8,15 +8,17 @@
 //
 // packs, installs into <dest>, builds and prints how to start it. With
 // --reference the app's lib/cache.ts and lib/performance.ts are the reference
-// TypeScript (../shared/reference/lib) instead of the one-line re-exports.
+// TypeScript instead of the one-line re-exports, from where the tests find it
+// (__test__/support/reference-dir.cjs: $HOTPATH_REFERENCE_DIR, by default
+// ../shared/reference/lib beside the repository).
 import { execFileSync, spawn } from 'node:child_process'
 import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import refs from '../__test__/support/reference-dir.cjs'
 
 const root = resolve(new URL('..', import.meta.url).pathname)
 const exampleDir = join(root, 'examples', 'nextjs')
-const referenceLib = join(root, '..', 'shared', 'reference', 'lib')
 
 /** True when `dir` holds an executable named `name`. */
 function hasExecutable(dir, name) {
@@ -63,7 +65,8 @@ export function installApp(dest, tarballs, { reference = false } = {}) {
     cpSync(join(exampleDir, entry), join(dest, entry), { recursive: true })
   }
   if (reference) {
-    for (const file of ['cache.ts', 'performance.ts']) cpSync(join(referenceLib, file), join(dest, 'lib', file))
+    if (!refs.referenceDir) throw new Error(`--reference: the reference lib/*.ts was not found; ${refs.ENABLE_REFERENCE}`)
+    for (const file of ['cache.ts', 'performance.ts']) cpSync(join(refs.referenceDir, file), join(dest, 'lib', file))
   }
   const env = envWithoutRust()
   const started = Date.now()

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Load run of the example Next.js app's cached routes: the same app built
 // twice (Turbopack, `next start`), once on hotpath and once on the reference
-// lib/cache.ts + lib/performance.ts (../shared/reference/lib), each loaded by
+// lib/cache.ts + lib/performance.ts (`--reference` of nextjs-app.mjs), each loaded by
 // autocannon over loopback for a bounded time, one server at a time.
 // Prints a markdown table (req/s, p50, p99) for the README.
 //

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs every suite (cargo, types, vitest, jest, glibc, actionlint, the benchmark
 // smoke, the Next.js end-to-end test) and ends with one line
-// `N passed, N failed` totalling them all. Exits non-zero if any suite failed
-// or if nothing ran.
+// `N passed, N failed, N skipped` totalling them all (CI reads its start).
+// Skipped cases are counted, never passed: without the guide's reference
+// lib/*.ts, the comparisons with it are skipped and one line says how to run
+// them. Exits non-zero if any suite failed or if nothing ran.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -12,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { ensurePythonTools } from './python-tools.mjs'
 
 const require = createRequire(import.meta.url)
+const { referenceDir, ENABLE_REFERENCE } = require('../__test__/support/reference-dir.cjs')
 
 // fileURLToPath, not .pathname: the release workflow also runs this on Windows.
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -41,11 +44,13 @@ const suites = [
       }).status
       let passed = 0
       let failed = 0
-      for (const m of readFileSync(out, 'utf8').matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+      let skipped = 0
+      for (const m of readFileSync(out, 'utf8').matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)) {
         passed += Number(m[1])
         failed += Number(m[2])
+        skipped += Number(m[3])
       }
-      return { status, passed, failed }
+      return { status, passed, failed, skipped }
     },
   },
   {
@@ -68,7 +73,12 @@ const suites = [
       const out = join(scratch, 'vitest.json')
       const status = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`])
       const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {}
-      return { status, passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0) }
+      return {
+        status,
+        passed: r.numPassedTests ?? 0,
+        failed: (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0),
+        skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+      }
     },
   },
   {
@@ -77,7 +87,12 @@ const suites = [
       const out = join(scratch, 'jest.json')
       const status = run('npx', ['jest', '--ci', '--json', `--outputFile=${out}`])
       const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {}
-      return { status, passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0) }
+      return {
+        status,
+        passed: r.numPassedTests ?? 0,
+        failed: (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0),
+        skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+      }
     },
   },
   {
@@ -121,13 +136,15 @@ const suites = [
   },
   {
     // The benchmark's CI smoke (`bench:quick`): every group runs and reports.
-    // One test per group; no timing is asserted.
+    // Each measured cell (case × peer) passes, each skipped one (a peer that
+    // is not available) is skipped, each group that fails is a failure; no
+    // timing is asserted.
     name: 'bench',
     run() {
       const out = join(scratch, 'bench.json')
       const status = run('node', ['bench/run.mjs', '--quick', `--json=${out}`])
-      const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { results: [], failures: ['bench'] }
-      return { status, passed: r.results.length, failed: r.failures.length }
+      const r = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { measured: 0, skipped: 0, failures: ['bench'] }
+      return { status, passed: r.measured, failed: r.failures.length, skipped: r.skipped }
     },
   },
   {
@@ -146,7 +163,7 @@ const suites = [
       ])
       const tap = existsSync(out) ? readFileSync(out, 'utf8') : ''
       const count = (name) => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0)
-      return { status, passed: count('pass'), failed: count('fail') + count('cancelled') }
+      return { status, passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') }
     },
   },
 ]
@@ -157,17 +174,23 @@ if (process.platform !== 'linux') suites.splice(suites.findIndex((s) => s.name =
 const only = process.argv.slice(2)
 let passed = 0
 let failed = 0
+let skipped = 0
 const lines = []
 for (const suite of suites) {
   if (only.length && !only.includes(suite.name)) continue
   const r = suite.run()
   // A suite that exits non-zero without a counted failure still fails the run.
   const suiteFailed = r.failed + (r.status !== 0 && r.failed === 0 ? 1 : 0)
+  const suiteSkipped = r.skipped ?? 0
   passed += r.passed
   failed += suiteFailed
-  lines.push(`${suite.name}: ${r.passed} passed, ${suiteFailed} failed`)
+  skipped += suiteSkipped
+  lines.push(`${suite.name}: ${r.passed} passed, ${suiteFailed} failed, ${suiteSkipped} skipped`)
 }
 rmSync(scratch, { recursive: true, force: true })
 console.log(`\n${lines.join('\n')}`)
-console.log(`${passed} passed, ${failed} failed`)
+if (!referenceDir && skipped > 0) {
+  console.log(`skipped: the comparisons with the guide's reference lib/*.ts, which was not found; to run them, ${ENABLE_REFERENCE}`)
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
 process.exit(failed > 0 || passed === 0 ? 1 : 0)

@@ -44,7 +44,7 @@ if (process.argv[2] === '--child') {
       }
       if (runs[0].skip) {
         heap.cells[peer] = rss.cells[peer] = { skip: runs[0].skip }
-        skipped.add(runs[0].skip)
+        skipped.add(`${peer} not measured: ${runs[0].skip}.`)
         continue
       }
       const mib = (list) => ({ value: median(list) / 2 ** 20, rounds: list.map((b) => b / 2 ** 20) })
@@ -70,7 +70,7 @@ if (process.argv[2] === '--child') {
       'Growth after a full GC, from just before the structure is built to just after (keys and inputs are made before). heap = V8 heap used + external memory + ArrayBuffers (where native and typed-array memory shows); RSS = resident set, which also shows Rust allocations.',
       'The reference limiter keeps every identifier forever, and its monitor only the newest 1,000 samples per name (so its count and percentiles cover only those).',
       '"hotpath, 1 name" records the same samples into a single name: the growth of the process and the monitor that does not depend on how many names there are (about 7 MiB of RSS, mostly V8 growing its young generation under the record loop). The per-name target is (hotpath − that) ÷ (names − 1).',
-      ...[...skipped].map((s) => `hotpath not measured: ${s}.`),
+      ...skipped,
     ],
   })
 }

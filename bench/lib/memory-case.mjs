@@ -3,10 +3,10 @@ import { LRUCache } from 'lru-cache'
 import { TTLCache } from '@isaacs/ttlcache'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 import * as hdr from 'hdr-histogram-js'
-import { SimpleCache } from 'hotpath/cache'
-import { loadReference } from './reference.mjs'
+import { SimpleCache, RateLimiter } from 'hotpath/cache'
+import { PerformanceMonitor } from 'hotpath/performance'
+import { loadReference, NO_REFERENCE } from './reference.mjs'
 import { makeKeys, makeDurations } from './data.mjs'
-import { hotpathPerformance, HotpathRateLimiter, NO_PERFORMANCE, NO_LIMITER } from './optional.mjs'
 
 const TTL_SECONDS = 300
 
@@ -22,6 +22,7 @@ function usage() {
 export async function measureCase(caseName, peer, scale) {
   const refCache = await loadReference('cache')
   const refPerf = await loadReference('performance')
+  if (peer === 'reference' && !refCache) return { skip: NO_REFERENCE }
   let build
   if (caseName === 'cache') {
     const keys = makeKeys(scale.entries, 32, 41)
@@ -38,7 +39,6 @@ export async function measureCase(caseName, peer, scale) {
       return c
     }
   } else if (caseName === 'limiter') {
-    if (peer === 'hotpath' && !HotpathRateLimiter) return { skip: NO_LIMITER }
     const ids = makeKeys(scale.identifiers, 16, 42)
     if (peer === 'rate-limiter-flexible') {
       build = async () => {
@@ -47,7 +47,7 @@ export async function measureCase(caseName, peer, scale) {
         return l
       }
     } else {
-      const Limiter = peer === 'hotpath' ? HotpathRateLimiter : refCache.RateLimiter
+      const Limiter = peer === 'hotpath' ? RateLimiter : refCache.RateLimiter
       build = () => {
         const l = new Limiter(100, 60_000)
         for (const id of ids) l.isAllowed(id)
@@ -55,7 +55,6 @@ export async function measureCase(caseName, peer, scale) {
       }
     }
   } else {
-    if (peer.startsWith('hotpath') && !hotpathPerformance) return { skip: NO_PERFORMANCE }
     const durations = makeDurations(1 << 16)
     // "hotpath, 1 name" records the same samples into one name: what the
     // names add beyond it is their own cost.
@@ -68,7 +67,7 @@ export async function measureCase(caseName, peer, scale) {
             return { held: hs, record: (name, ms) => histogramOf(name).recordValue(Math.round(ms * 1000)) }
           })
         : (() => {
-            const m = peer === 'reference' ? new refPerf.PerformanceMonitor() : new hotpathPerformance.PerformanceMonitor()
+            const m = peer === 'reference' ? new refPerf.PerformanceMonitor() : new PerformanceMonitor()
             return { held: m, record: (name, ms) => m.record(name, ms) }
           })
     // The monitor exists and has recorded once before the baseline, so the
