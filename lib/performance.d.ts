@@ -70,7 +70,11 @@ export interface AlertEvent {
 export interface PerformanceMonitorOptions {
   /** Span of the rolling-window stats, ms (default 60000). */
   windowMs?: number
-  /** Most names tracked at once (default 1000); a new name beyond it is a RangeError. */
+  /**
+   * Most names tracked at once, 1 to 1,000,000 (default 1000). Samples for a new
+   * name beyond it are dropped with one process warning (`HOTPATH_MAX_NAMES`), and
+   * `time` still runs and returns `fn`: a metric never fails the request it measures.
+   */
   maxNames?: number
   /** Caches in `metricsPayload`, `prometheus()` and hit-rate alerts (default none; `perfMonitor` has apiCache and dataCache). */
   caches?: Record<string, { stats(): CacheStats }>
