@@ -1,7 +1,7 @@
 // PerformanceMonitor: the JS front of the latency monitor. `time` and
 // `record` never cross into Rust: they look the name up in a Map and append
 // (id, duration, time) to a Float64Array ring that the engine drains once per
-// 1,024 samples or when stats are read (see boundary.md). Histograms, windows,
+// 1,024 samples or when stats are read (see docs/boundary.md). Histograms, windows,
 // alert rules and the Prometheus text live in the engine; exemplars keep JS
 // metadata objects, so they stay here.
 'use strict'

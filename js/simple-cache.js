@@ -2,7 +2,7 @@
 // stay here (values must stay the very JS values set); recency, counters,
 // expiry scans and the single-flight table live in the Rust engine, fed an
 // op log in batches. A hit is a Map lookup, a deadline check against the
-// shared clock and two typed-array stores: no napi call (see boundary.md).
+// shared clock and two typed-array stores: no napi call (see docs/boundary.md).
 'use strict'
 
 const timers = require('node:timers')
