@@ -43,6 +43,8 @@ class RateLimiter {
   #identifiers = []
   #credit = new Int32Array(16)
   #refusedUntil = new Float64Array(16)
+  /** Requests refused since construction, for `stats()` (the dashboard charts it). */
+  #refused = 0
   #latestMs = -Infinity
 
   #log = new Float64Array(2 * LOG_PAIRS)
@@ -81,7 +83,10 @@ class RateLimiter {
         this.#logAdmission(slot, t)
         return true
       }
-      if (t < this.#refusedUntil[slot]) return false
+      if (t < this.#refusedUntil[slot]) {
+        this.#refused++
+        return false
+      }
     }
     return this.#sync(slot, t, true)
   }
@@ -127,7 +132,7 @@ class RateLimiter {
     return this.#inspect('RateLimiter.headers', identifier).headers
   }
 
-  /** Identifiers tracked, the cap, and how many were dropped idle or forgotten at the cap. */
+  /** Identifiers tracked, the cap, how many were dropped idle or forgotten at the cap, and requests refused. */
   stats() {
     this.#flush()
     const s = this.#engine.stats()
@@ -136,6 +141,7 @@ class RateLimiter {
       maxIdentifiers: s.maxIdentifiers,
       droppedIdle: s.droppedIdle,
       forgotten: s.forgotten,
+      refused: this.#refused,
       engineBytes: s.heapBytes,
     }
   }
@@ -172,6 +178,7 @@ class RateLimiter {
     if (t > this.#latestMs) this.#latestMs = t
     const allowed = this.#engine.sync(this.#log, this.#logLength, slot, t, consume, this.#window)
     this.#logLength = 0
+    if (consume && !allowed) this.#refused++
     const remaining = this.#window[0]
     this.#credit[slot] = remaining
     this.#refusedUntil[slot] = remaining > 0 ? -Infinity : this.#window[1]

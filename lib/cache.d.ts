@@ -113,6 +113,8 @@ export interface RateLimiterStats {
   droppedIdle: number
   /** Identifiers with requests in the window that the cap pushed out. */
   forgotten: number
+  /** Requests refused (by `isAllowed` or `check`) since the limiter was made. */
+  refused: number
   /** Bytes the native engine holds for the windows. */
   engineBytes: number
 }

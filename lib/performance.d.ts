@@ -1,4 +1,4 @@
-import type { CacheStats } from './cache.js'
+import type { CacheStats, RateLimiterStats } from './cache.js'
 
 /** Stats of some samples, in milliseconds with two decimals. */
 export interface PerformanceStats {
@@ -48,6 +48,12 @@ export interface AlertRule {
   above?: number
   /** Fails when the value is below this. */
   below?: number
+  /**
+   * Where "fine" ends, on the same side as the threshold (the guide's Target
+   * column: 100 ms avg, 200 ms p95, 50 % hit rate). Alerts ignore it;
+   * `metricsDashboard` shows values between it and the threshold as amber.
+   */
+  target?: number
   /** Metric (or cache) names the rule applies to start with this (default '' = all). */
   match?: string
   /** Subjects with fewer window samples (or cache lookups) are not judged (default 10). */
@@ -115,3 +121,86 @@ export declare class PerformanceMonitor {
 
 /** The default monitor. */
 export declare const perfMonitor: PerformanceMonitor
+
+/** Options of `metricsDashboard`; every one is optional. */
+export interface MetricsDashboardOptions {
+  /** The monitor shown (default `perfMonitor`). */
+  monitor?: PerformanceMonitor
+  /** Caches shown, by name (default `{ apiCache, dataCache }`). */
+  caches?: Record<string, { stats(): CacheStats }>
+  /** Rate limiters shown, by name (default `{ apiRateLimiter }`). */
+  limiters?: Record<string, { stats(): RateLimiterStats }>
+  /**
+   * A secret the request must carry as `Authorization: Bearer <token>` or
+   * `?token=<token>` (the page moves it out of the address bar). Non-empty.
+   */
+  token?: string
+  /** Lets a request in when it returns (or resolves to) `true`, e.g. a session check. */
+  authorize?: (request: Request) => boolean | Promise<boolean>
+  /**
+   * `false`: always 404. `true`: served in production too, even unguarded.
+   * Unset: served when `NODE_ENV !== 'production'` or when `token`/`authorize` is given.
+   * With `token` or `authorize`, a request needs one of them to pass (else 401), whatever `enabled` says.
+   */
+  enabled?: boolean
+  /** How often the open page refetches its data, ms (default 5000). */
+  refreshIntervalMs?: number
+  /** How often the charts' history is sampled, ms (default 10000; an unref'd timer). */
+  sampleIntervalMs?: number
+  /** How far back the charts go, ms (default 900000 = 15 min; 2 to 1000 samples). */
+  historyMs?: number
+}
+
+/** A state of one alert rule for one metric or cache, as the dashboard colours it. */
+export interface DashboardAlertState {
+  rule: string
+  metric: AlertRule['metric']
+  subject: string
+  /** The judged value (window stat in ms or %, or lifetime hit rate %), or `null` with no window samples. */
+  value: number | null
+  /** Window samples (or cache lookups) behind `value`. */
+  samples: number
+  target: number | null
+  threshold: number
+  /** `alert` past the threshold, `warn` past the target, `ok`, or `idle` under the rule's `minSamples`. */
+  state: 'ok' | 'warn' | 'alert' | 'idle'
+}
+
+/** The dashboard's JSON (`?format=json`). Every `history` array is aligned with `times`; null = no value then. */
+export interface MetricsDashboardData {
+  /** `host:pid` of the process that answered. */
+  instance: string
+  generatedAt: string
+  refreshIntervalMs: number
+  sampleIntervalMs: number
+  historyMs: number
+  /** Sample times (epoch ms), oldest first. */
+  times: number[]
+  metrics: Array<{
+    name: string
+    stats: MonitorStats
+    /** As `getExemplars`, with `metadata` as JSON text (at most 1000 characters). */
+    exemplars: Array<Omit<Exemplar, 'metadata'> & { metadata: string }>
+    /** p50/p95/p99 of the rolling window at each sample (ms); rates since the sample before. */
+    history: { p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[]; ratePerS: (number | null)[]; errorsPerS: (number | null)[] }
+  }>
+  caches: Array<{
+    name: string
+    stats: CacheStats
+    /** Hit rate (%) and evictions within each interval; size at each sample. */
+    history: { hitRate: (number | null)[]; size: (number | null)[]; evictions: (number | null)[] }
+  }>
+  limiters: Array<{ name: string; stats: RateLimiterStats; history: { tracked: (number | null)[]; refusedPerS: (number | null)[] } }>
+  alerts: DashboardAlertState[]
+  /** Per-instance and merged views across processes: always `null` until the Redis transport exists. */
+  fleet: null
+}
+
+/**
+ * A GET route handler serving a self-contained metrics dashboard page (charts
+ * of latency, rate, errors, hit rates, limiter refusals, alert states), and
+ * its data at `?format=json`. In Next.js: `export const GET = metricsDashboard()`
+ * in `app/api/metrics/dashboard/route.ts`. Off in production unless `enabled`
+ * or guarded by `token`/`authorize`.
+ */
+export declare function metricsDashboard(options?: MetricsDashboardOptions): (request: Request) => Promise<Response>

@@ -2,9 +2,13 @@
 'use strict'
 
 const { PerformanceMonitor } = require('../js/performance-monitor.js')
-const { apiCache, dataCache } = require('./cache.js')
+const { dashboardWithDefaults } = require('../js/metrics-dashboard.js')
+const { apiCache, dataCache, apiRateLimiter } = require('./cache.js')
 
 /** The default monitor; its metrics payload and alerts cover `apiCache` and `dataCache`. */
 const perfMonitor = new PerformanceMonitor({ caches: { apiCache, dataCache } })
 
-module.exports = { PerformanceMonitor, perfMonitor }
+/** `metricsDashboard(options?)`: a GET route handler; by default it shows perfMonitor, both caches and apiRateLimiter. */
+const metricsDashboard = dashboardWithDefaults({ monitor: perfMonitor, caches: { apiCache, dataCache }, limiters: { apiRateLimiter } })
+
+module.exports = { PerformanceMonitor, perfMonitor, metricsDashboard }
