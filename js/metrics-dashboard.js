@@ -198,13 +198,15 @@ function emptySeries(times, width) {
 
 /**
  * Per sample, the growth of a cumulative counter since the sample before
- * (per second when `perSecond`); null where either is missing or the counter
- * went down (a `clear()`).
+ * (per second when `perSecond`). A subject missing from the sample before
+ * was not registered then, so it grew from 0. Null for the oldest sample,
+ * where the subject is missing, and where the counter went down (a `clear()`).
  */
 function perInterval(counts, times, perSecond) {
   return counts.map((c, i) => {
-    const before = counts[i - 1]
-    if (i === 0 || c === null || before === null || before === undefined || c < before) return null
+    if (i === 0 || c === null) return null
+    const before = counts[i - 1] ?? 0
+    if (c < before) return null
     return perSecond ? round2(((c - before) * 1000) / (times[i] - times[i - 1])) : c - before
   })
 }
