@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every suite (cargo, types, vitest, jest, glibc, actionlint, the benchmark
-// smoke, the Next.js end-to-end test) and ends with one line
+// smoke, the end-to-end tests) and ends with one line
 // `N passed, N failed, N skipped` totalling them all (CI reads its start).
 // Skipped cases are counted, never passed: without the guide's reference
 // lib/*.ts, the comparisons with it are skipped and one line says how to run
@@ -148,18 +148,22 @@ const suites = [
     },
   },
   {
-    // The example Next.js app installed from the packed tarballs, built with
-    // Turbopack and webpack, run under next dev; checked over loopback HTTP.
+    // Every e2e/*.test.mjs: the example Next.js app installed from the packed
+    // tarballs, built with Turbopack and webpack, run under next dev, checked
+    // over loopback HTTP; its metrics dashboard in headless Chromium.
     name: 'e2e',
     run() {
       const out = join(scratch, 'e2e.tap')
+      const files = readdirSync(join(root, 'e2e'))
+        .filter((f) => f.endsWith('.test.mjs'))
+        .map((f) => `e2e/${f}`)
       const status = run(process.execPath, [
         '--test',
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
         '--test-reporter=tap',
         `--test-reporter-destination=${out}`,
-        'e2e/nextjs.test.mjs',
+        ...files,
       ])
       const tap = existsSync(out) ? readFileSync(out, 'utf8') : ''
       const count = (name) => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0)

@@ -1,0 +1,224 @@
+// End to end: the metrics dashboard of the example Next.js app
+// (examples/nextjs/app/api/metrics/dashboard/route.ts), installed from the
+// packed tarballs and built once with Turbopack under `cacheComponents: true`,
+// served by `next start` (production, so guarded by a token), loaded in
+// headless Chromium while the guide's routes are under load. Saves a
+// screenshot into the test's temp dir and docs/dashboard.png (the README's).
+//
+// Run with `node --test e2e/dashboard.test.mjs` (npm test runs it in the `e2e` suite).
+import assert from 'node:assert/strict'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { after, before, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { chromium } from 'playwright-core'
+import { buildApp, installApp, packTarballs, startApp } from './nextjs-app.mjs'
+
+const root = resolve(new URL('..', import.meta.url).pathname)
+const TOKEN = 'e2e-dashboard-token'
+const ROUTE = '/api/metrics/dashboard'
+const SAMPLE_MS = 1000
+const HOSTILE = '<script>alert(1)</script>'
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+const work = mkdtempSync(join(tmpdir(), 'hotpath-dashboard-e2e-'))
+const appDir = join(work, 'app')
+let app
+let browser
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer()
+    server.once('error', fail)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => done(port))
+    })
+  })
+}
+
+before(
+  async () => {
+    installApp(appDir, packTarballs(join(work, 'dist')))
+    writeFileSync(join(appDir, 'next.config.ts'), 'export default { cacheComponents: true }\n')
+    // A test-only route that records what the test asks: how a hostile metric name gets in.
+    mkdirSync(join(appDir, 'app', 'api', 'e2e-record'), { recursive: true })
+    writeFileSync(
+      join(appDir, 'app', 'api', 'e2e-record', 'route.ts'),
+      `import { perfMonitor } from '@/lib/performance'
+export async function POST(req: Request) {
+  const { name, durationMs, metadata } = await req.json()
+  perfMonitor.record(name, durationMs, metadata)
+  return Response.json({ recorded: name })
+}
+`,
+    )
+    buildApp(appDir)
+    app = await startApp(appDir, {
+      port: await freePort(),
+      env: { METRICS_DASHBOARD_TOKEN: TOKEN, METRICS_DASHBOARD_SAMPLE_MS: String(SAMPLE_MS), SANDBOX_STATUS_TTL_SECONDS: '1' },
+    })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+  },
+  { timeout: 400_000 },
+)
+
+after(async () => {
+  await browser?.close()
+  await app?.stop()
+  rmSync(work, { recursive: true, force: true })
+})
+
+/**
+ * The guide's routes under load for `ms`: cached model lists, sandbox
+ * statuses that expire every second, chat posts from a few clients, one of
+ * which goes past its 100 requests a minute.
+ */
+async function load(ms) {
+  const until = Date.now() + ms
+  let n = 0
+  const worker = async () => {
+    while (Date.now() < until) {
+      n++
+      const ip = n % 3 === 0 ? '203.0.113.50' : `198.51.100.${n % 20}`
+      await Promise.all([
+        fetch(`${app.url}/api/models`).then((r) => r.arrayBuffer()),
+        fetch(`${app.url}/api/sandboxes/${n % 8}`).then((r) => r.arrayBuffer()),
+        fetch(`${app.url}/api/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+          body: JSON.stringify({ message: 'hi' }),
+        }).then((r) => r.arrayBuffer()),
+      ])
+      await sleep(15)
+    }
+  }
+  await Promise.all(Array.from({ length: 4 }, worker))
+}
+
+test('the dashboard route is dynamic (ƒ) under cacheComponents: never prerendered at build time', () => {
+  const manifest = JSON.parse(readFileSync(join(appDir, '.next', 'prerender-manifest.json'), 'utf8'))
+  assert.ok(existsSync(join(appDir, '.next', 'server', 'app', 'api', 'metrics', 'dashboard', 'route.js')))
+  assert.equal(manifest.routes[ROUTE], undefined, `prerendered: ${JSON.stringify(manifest.routes[ROUTE])}`)
+})
+
+test('over HTTP in production: 401 without the token, page and JSON; the page and JSON with it', async () => {
+  for (const path of [ROUTE, `${ROUTE}?format=json`, `${ROUTE}?token=wrong`]) {
+    const res = await fetch(`${app.url}${path}`)
+    assert.equal(res.status, 401, path)
+    assert.match(res.headers.get('www-authenticate'), /^Bearer /)
+  }
+  const page = await fetch(`${app.url}${ROUTE}`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  assert.equal(page.status, 200)
+  assert.match(page.headers.get('content-type'), /^text\/html/)
+  assert.match(await page.text(), /^<!doctype html>/)
+  const data = await fetch(`${app.url}${ROUTE}?format=json&token=${TOKEN}`)
+  assert.equal(data.status, 200)
+  assert.equal((await data.json()).fleet, null)
+})
+
+test('in Chromium, the page draws what its JSON holds, under load, and renders a hostile metric name as text', { timeout: 120_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-US' })
+  const dialogs = []
+  const pageErrors = []
+  page.on('dialog', (d) => {
+    dialogs.push(d.message())
+    d.dismiss()
+  })
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()))
+  const served = []
+  page.on('response', async (r) => {
+    if (r.url().includes('format=json')) served.push(await r.json())
+  })
+
+  // The load runs on through the checks and the screenshot.
+  const loading = load(14_000)
+  try {
+    await checkDashboard(page, served, pageErrors)
+  } finally {
+    await loading
+  }
+
+  const recorded = await fetch(`${app.url}/api/e2e-record`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: HOSTILE, durationMs: 12, metadata: { note: '<img src=x onerror=alert(2)>' } }),
+  })
+  assert.equal(recorded.status, 200)
+  await page.click('#now')
+  const hostile = page.locator('[data-metric] h3', { hasText: HOSTILE })
+  await hostile.waitFor()
+  assert.equal(await hostile.textContent(), HOSTILE)
+  await page.click(`[data-metric="${HOSTILE}"] summary`)
+  assert.equal(await page.textContent(`[data-metric="${HOSTILE}"] td code`), '{"note":"<img src=x onerror=alert(2)>"}')
+  assert.equal(await page.locator('script').count(), 1, 'no script element was added')
+  assert.equal(await page.locator('img').count(), 0, 'no img element was added')
+  assert.deepEqual(dialogs, [])
+  assert.deepEqual(pageErrors, [])
+  await page.close()
+})
+
+/** Loads the dashboard, checks the DOM against the JSON it drew, and takes the screenshot. */
+async function checkDashboard(page, served, pageErrors) {
+  await page.goto(`${app.url}${ROUTE}?token=${TOKEN}`)
+  await sleep(8 * SAMPLE_MS)
+  // Paused, one refresh on demand: the DOM and the JSON it drew from can be compared.
+  await page.click('#pause')
+  await sleep(500)
+  const before = served.length
+  await page.click('#now')
+  while (served.length === before) await sleep(50)
+  const data = served.at(-1)
+  await page.waitForFunction((at) => document.body.dataset.generatedAt === at, data.generatedAt)
+
+  assert.equal(new URL(page.url()).searchParams.get('token'), null, 'the token left the address bar')
+  assert.ok(data.times.length >= 5, `${data.times.length} samples`)
+
+  // Every metric has a card with its latency and rate charts, each series drawn.
+  const cards = await page.$$eval('[data-metric]', (sections) =>
+    sections.map((s) => ({
+      name: s.getAttribute('data-metric'),
+      title: s.querySelector('h3').textContent,
+      count: s.querySelector('[data-field=count]').textContent,
+      p95: s.querySelector('[data-field=p95]').textContent,
+      series: [...s.querySelectorAll('path[data-series]')].filter((p) => /^M[\d.]+ [\d.]+L/.test(p.getAttribute('d'))).map((p) => p.dataset.series),
+    })),
+  )
+  assert.deepEqual(cards.map((c) => c.name).sort(), data.metrics.map((m) => m.name).sort())
+  for (const name of ['api.models.get', 'api.sandbox.status']) {
+    const card = cards.find((c) => c.name === name)
+    const stats = data.metrics.find((m) => m.name === name).stats
+    assert.equal(card.title, name)
+    assert.equal(Number(card.count.replaceAll(',', '')), stats.count, `${name} count`)
+    const p95 = Number(card.p95.replace(/[, ms]/g, ''))
+    assert.ok(Math.abs(p95 - stats.window.p95) <= Math.max(0.5, stats.window.p95 * 0.005), `${name} p95 ${card.p95} vs ${stats.window.p95}`)
+    assert.deepEqual(card.series, ['p50', 'p95', 'p99', 'ratePerS', 'errorsPerS'])
+  }
+
+  // The caches and the limiter, with numbers as the JSON has them.
+  const cache = data.caches.find((c) => c.name === 'apiCache')
+  assert.equal(await page.textContent('[data-cache=apiCache] [data-field=hits]'), cache.stats.hits.toLocaleString('en-US'))
+  assert.ok(cache.stats.hitRate > 0 && cache.stats.hitRate < 100, `hit rate ${cache.stats.hitRate}`)
+  const limiter = data.limiters.find((l) => l.name === 'apiRateLimiter')
+  assert.ok(limiter.stats.refused > 0, 'the busy client was refused')
+  assert.equal(await page.textContent('[data-limiter=apiRateLimiter] [data-field=refused]'), limiter.stats.refused.toLocaleString('en-US'))
+  assert.equal(await page.locator('[data-limiter=apiRateLimiter] path[data-series=refusedPerS]').count(), 1)
+
+  // Alert states, one badge per rule and subject.
+  const states = await page.$$eval('#alerts li', (items) => items.map((li) => li.dataset.state))
+  assert.deepEqual(states.sort(), data.alerts.map((a) => a.state).sort())
+  assert.deepEqual(pageErrors, [])
+
+  await page.click('#pause') // resumes
+  await sleep(1.5 * SAMPLE_MS)
+  const shot = join(work, 'dashboard.png')
+  await page.screenshot({ path: shot, fullPage: true })
+  mkdirSync(join(root, 'docs'), { recursive: true })
+  copyFileSync(shot, join(root, 'docs', 'dashboard.png'))
+}
