@@ -5,7 +5,8 @@
 // headless Chromium while the guide's routes are under load. Saves a
 // screenshot into the test's temp dir and docs/dashboard.png (the README's).
 //
-// Run with `node --test e2e/dashboard.test.mjs` (npm test runs it in the `e2e` suite).
+// Run with `node --test e2e/dashboard.test.mjs` (npm test runs it in the `e2e` suite);
+// Chromium is /usr/bin/chromium, or CHROMIUM_PATH.
 import assert from 'node:assert/strict'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
