@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { RateLimiter, SimpleCache } from 'hotpath/cache'
 import { PerformanceMonitor, metricsDashboard, type MetricsDashboardData } from 'hotpath/performance'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fullGc } from './support/gc'
 import { timers } from './support/timers'
 
 const { MetricsHistory } = require('../js/metrics-history.js')
@@ -218,6 +220,19 @@ describe('metricsDashboard history', () => {
     history.add(4, { metrics: [] })
     expect(history.series('metrics', 'gone')).toBeNull()
     expect(history.times()).toEqual([2, 3, 4])
+  })
+
+  it('stops sampling once its handler is garbage', async () => {
+    let samples = 0
+    const monitor = { getSummary: () => (samples++, {}), getExemplars: () => null } as unknown as PerformanceMonitor
+    const make = () => void metricsDashboard({ monitor, caches: {}, limiters: {}, sampleIntervalMs: 5, historyMs: 100 })
+    make()
+    while (samples < 3) await sleep(5)
+    await fullGc()
+    await sleep(20) // a tick already queued may still run
+    const settled = samples
+    await sleep(100)
+    expect(samples).toBe(settled)
   })
 
   it('leaves no timer that keeps Node alive', () => {

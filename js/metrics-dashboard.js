@@ -103,22 +103,8 @@ function createDashboard(config) {
   const { monitor, caches, limiters, refreshIntervalMs, sampleIntervalMs, historyMs } = config
   const history = new MetricsHistory(Math.floor(historyMs / sampleIntervalMs), FIELDS)
 
-  function sample() {
-    const summary = monitor.getSummary()
-    history.add(Date.now(), {
-      metrics: Object.entries(summary).map(([name, s]) => [name, [s.count, s.errors ?? 0, s.window?.p50, s.window?.p95, s.window?.p99]]),
-      caches: caches.map(([name, c]) => {
-        const s = c.stats()
-        return [name, [s.hits, s.misses, s.size, s.evictions]]
-      }),
-      limiters: limiters.map(([name, l]) => {
-        const s = l.stats()
-        return [name, [s.tracked, s.refused]]
-      }),
-    })
-  }
-  sample()
-  setInterval(sample, sampleIntervalMs).unref?.()
+  sample(history, monitor, caches, limiters)
+  startSampling(new WeakRef(history), sampleIntervalMs, monitor, caches, limiters)
 
   function snapshot() {
     const summary = monitor.getSummary()
@@ -188,6 +174,37 @@ function createDashboard(config) {
     const headers = { ...HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': DASHBOARD_CSP }
     return new Response(DASHBOARD_PAGE, { headers })
   }
+}
+
+/**
+ * Samples into the ring `held` refers to every `intervalMs` on an unref'd
+ * timer. The timer holds the ring weakly (and lives outside createDashboard,
+ * whose closures would hold it strongly): a handler dropped, as when a dev
+ * server re-evaluates the route, takes its ring with it and stops its timer.
+ */
+function startSampling(held, intervalMs, monitor, caches, limiters) {
+  const timer = setInterval(() => {
+    const history = held.deref()
+    if (history === undefined) clearInterval(timer)
+    else sample(history, monitor, caches, limiters)
+  }, intervalMs)
+  timer.unref?.()
+}
+
+/** Appends one sample of every metric, cache and limiter to `history`. */
+function sample(history, monitor, caches, limiters) {
+  const summary = monitor.getSummary()
+  history.add(Date.now(), {
+    metrics: Object.entries(summary).map(([name, s]) => [name, [s.count, s.errors ?? 0, s.window?.p50, s.window?.p95, s.window?.p99]]),
+    caches: caches.map(([name, c]) => {
+      const s = c.stats()
+      return [name, [s.hits, s.misses, s.size, s.evictions]]
+    }),
+    limiters: limiters.map(([name, l]) => {
+      const s = l.stats()
+      return [name, [s.tracked, s.refused]]
+    }),
+  })
 }
 
 const round2 = (n) => Math.round(n * 100) / 100
