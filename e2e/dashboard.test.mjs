@@ -3,7 +3,9 @@
 // packed tarballs and built once with Turbopack under `cacheComponents: true`,
 // served by `next start` (production, so guarded by a token), loaded in
 // headless Chromium while the guide's routes are under load. Saves a
-// screenshot into the test's temp dir and docs/dashboard.png (the README's).
+// screenshot into e2e/output/ (git ignores it); with HOTPATH_UPDATE_DOCS=1 it
+// also replaces docs/dashboard.png, the README's, so a plain test run leaves
+// the tree clean.
 //
 // Run with `node --test e2e/dashboard.test.mjs` (npm test runs it in the `e2e` suite);
 // Chromium is /usr/bin/chromium, or CHROMIUM_PATH.
@@ -218,8 +220,10 @@ async function checkDashboard(page, served, pageErrors) {
 
   await page.click('#pause') // resumes
   await sleep(1.5 * SAMPLE_MS)
-  const shot = join(work, 'dashboard.png')
+  const outputDir = join(root, 'e2e', 'output')
+  mkdirSync(outputDir, { recursive: true })
+  const shot = join(outputDir, 'dashboard.png')
   await page.screenshot({ path: shot, fullPage: true })
-  mkdirSync(join(root, 'docs'), { recursive: true })
-  copyFileSync(shot, join(root, 'docs', 'dashboard.png'))
+  console.log(`screenshot: ${shot}`)
+  if (process.env.HOTPATH_UPDATE_DOCS === '1') copyFileSync(shot, join(root, 'docs', 'dashboard.png'))
 }
