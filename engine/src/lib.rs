@@ -7,5 +7,6 @@
 
 pub mod cache;
 pub mod clock;
+pub mod fleet;
 pub mod limiter;
 pub mod metrics;
