@@ -9,3 +9,4 @@ mod errors;
 mod limiter_engine;
 mod monitor_engine;
 mod out_slice;
+mod redis;
