@@ -23,6 +23,8 @@ const ops = {
   get: (key) => cache.get(key),
   getMany: (keys) => keys.map((k) => cache.get(k)),
   flush: () => cache.flush(),
+  /** cacheAside with a fetcher that resolves `fetched` (a marker the tests recognise). */
+  aside: (key, fetched = 'fetched') => cacheAside(key, async () => fetched, cache),
   stats: () => cache.stats(),
   status: () => redisStatus(),
   unhandled: () => unhandled,
