@@ -16,8 +16,9 @@ export class Instance {
     })
   }
 
-  static start(url: string, name: string, redisOptions: object = {}): Promise<Instance> {
-    const child = fork(join(__dirname, 'redis-instance.cjs'), [url, name, JSON.stringify(redisOptions)], { stdio: 'inherit' })
+  static start(url: string, name: string, redisOptions: object = {}, cacheOptions: object = {}): Promise<Instance> {
+    const args = [url, name, JSON.stringify(redisOptions), JSON.stringify(cacheOptions)]
+    const child = fork(join(__dirname, 'redis-instance.cjs'), args, { stdio: 'inherit' })
     return new Promise((resolve, reject) => {
       child.once('error', reject)
       child.once('message', () => resolve(new Instance(child)))

@@ -1,6 +1,6 @@
 // One app instance for the multi-instance tests: a Node process with a
 // two-tier SimpleCache on the test's Redis, driven over IPC by the test.
-// argv: <redis url> <cache name> [redis options as JSON]
+// argv: <redis url> <cache name> [redis options as JSON] [other cache options as JSON]
 'use strict'
 
 const path = require('node:path')
@@ -8,8 +8,8 @@ const root = path.join(__dirname, '..', '..')
 const { SimpleCache, cacheAside } = require(path.join(root, 'cache.js'))
 const { redisStatus, closeRedis } = require(path.join(root, 'redis.js'))
 
-const [url, name, optionsJson = '{}'] = process.argv.slice(2)
-const cache = new SimpleCache(10_000, 300, { redis: { url, ...JSON.parse(optionsJson) }, name })
+const [url, name, redisJson = '{}', cacheJson = '{}'] = process.argv.slice(2)
+const cache = new SimpleCache(10_000, 300, { ...JSON.parse(cacheJson), redis: { url, ...JSON.parse(redisJson) }, name })
 const nowMs = () => performance.timeOrigin + performance.now()
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 let unhandled = 0
@@ -55,15 +55,15 @@ const ops = {
     const values = await Promise.all(Array.from({ length: callers }, () => cacheAside(key, fetcher, cache)))
     return values.map((v) => v.from)
   },
-  /** `count` cacheAside calls at `rate` per ms-ish pacing, each timed; fetcher is fast. */
-  load: async (count, keySpace) => {
+  /** `count` cacheAside calls over `keySpace` keys (TTL `ttlSeconds`), paced by a 1 ms pause every 10; each one timed. */
+  load: async (count, keySpace, ttlSeconds) => {
     const latencies = []
     let failures = 0
     for (let i = 0; i < count; i++) {
       const key = `load:${i % keySpace}`
       const t = performance.now()
       try {
-        await cacheAside(key, async () => ({ key, at: Date.now() }), cache, 1)
+        await cacheAside(key, async () => ({ key, at: Date.now() }), cache, ttlSeconds)
       } catch {
         failures++
       }

@@ -44,6 +44,8 @@ pub struct Inbox {
   pub counters: BusCounters,
   /// Whether the subscription is up now.
   pub subscribed: AtomicBool,
+  /// Whether it ever was (a link whose bus never came up is still connecting).
+  pub ever_subscribed: AtomicBool,
 }
 
 impl Inbox {
@@ -53,6 +55,7 @@ impl Inbox {
       wake,
       counters: BusCounters::default(),
       subscribed: AtomicBool::new(false),
+      ever_subscribed: AtomicBool::new(false),
     }
   }
 
@@ -130,6 +133,7 @@ pub async fn bus_loop(link: Arc<Link>) {
       was_up = true;
       backoff = Duration::from_millis(50);
       link.inbox.subscribed.store(true, Relaxed);
+      link.inbox.ever_subscribed.store(true, Relaxed);
       let mut messages = pubsub.on_message();
       loop {
         tokio::select! {

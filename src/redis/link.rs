@@ -118,10 +118,14 @@ impl Link {
     if self.breaker.lock().state() != BreakerState::Closed {
       return "down";
     }
+    // Ready means both halves work: commands, and the bus that keeps L1 honest.
+    let bus = &self.inbox;
     match (self.conn.lock().is_some(), self.first_connect_failed.load(Relaxed)) {
-      (true, _) => "ready",
       (false, false) => "connecting",
       (false, true) => "down",
+      (true, _) if bus.subscribed.load(Relaxed) => "ready",
+      (true, _) if bus.ever_subscribed.load(Relaxed) => "down",
+      (true, _) => "connecting",
     }
   }
 
@@ -194,7 +198,13 @@ impl Link {
         self.breaker.lock().succeeded();
         return Err(CallError::Refused);
       }
-      Ok(Err(_)) => Err(CallError::Failed),
+      Ok(Err(e)) => {
+        if e.is_timeout() {
+          // The connection's own response timeout (the same length) fired first.
+          self.counters.timeouts.fetch_add(1, Relaxed);
+        }
+        Err(CallError::Failed)
+      }
       Err(_) => {
         self.counters.timeouts.fetch_add(1, Relaxed);
         Err(CallError::Timeout)
