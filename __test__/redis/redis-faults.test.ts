@@ -103,6 +103,24 @@ describe('Redis outages', () => {
     expect(await Promise.all(fleet.map((i) => i.call('unhandled')))).toEqual([0, 0, 0, 0])
   })
 
+  it('repairs on L2 a delete that failed while the server kept its data but did not answer', async () => {
+    await startFleet()
+    const [a, b] = fleet
+    await primeOthers(a, 'gone', 'v')
+    server.pause()
+    try {
+      a.call('delete', 'gone')
+      await a.call('flush') // bounded by the command timeout: the write fails and is logged for repair
+      expect((await a.call('status')).connections[0].pendingRepairs).toBe(1)
+    } finally {
+      server.resume()
+    }
+    await eventually(async () => (await states()).every((s) => s.state === 'ready' && s.pendingRepairs === 0), 10_000, 'the repair')
+    expect(await server.command('GET', 'hotpath:faults:0:gone')).toBeNull()
+    expect(await b.call('get', 'gone')).toBeNull()
+    expect(await b.call('aside', 'gone')).toBe('fetched')
+  })
+
   it('lets waiters fetch for themselves once a hanging lock holder’s lock expires', async () => {
     await startFleet({ maxFlightMs: 300 })
     const [a, b] = fleet
