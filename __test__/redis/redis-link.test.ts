@@ -82,6 +82,31 @@ describe('hotpath/redis', () => {
     }
   })
 
+  it('reaches a rediss:// server through TLS, verifying its certificate', async () => {
+    const secure = await RedisServer.startTls()
+    try {
+      const url = `rediss://127.0.0.1:${secure.port}`
+      const script = `
+        const { SimpleCache, cacheAside } = require('./cache.js')
+        const { closeRedis } = require('./redis.js')
+        const a = new SimpleCache(10, 60, { redis: ${JSON.stringify(url)}, name: 'tls' })
+        const b = new SimpleCache(10, 60, { redis: ${JSON.stringify(url)}, name: 'tls' })
+        a.set('k', 'over tls')
+        a.flush().then(() => cacheAside('k', async () => 'fetched', b)).then(async (v) => {
+          console.log(JSON.stringify([v, a.stats().l2.state]))
+          await closeRedis()
+        })
+      `
+      const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['-e', script], { cwd: repo, encoding: 'utf8', env, timeout: 15_000 })
+      // rustls-native-certs honours SSL_CERT_FILE: the test CA is trusted only here.
+      expect(JSON.parse(run({ ...process.env, SSL_CERT_FILE: secure.caFile }).stdout)).toEqual(['over tls', 'ready'])
+      const untrusted = JSON.parse(run({ ...process.env, SSL_CERT_FILE: '/nonexistent' }).stdout)
+      expect(untrusted[0]).toBe('fetched') // certificate refused: L1 and the fetcher serve
+    } finally {
+      await secure.stop()
+    }
+  })
+
   it('reaches a rediss:// URL through TLS (a plain server fails the handshake: down, L1 serves)', async () => {
     const cache = new SimpleCache(10, 60, { redis: { url: `rediss://127.0.0.1:${server.port}`, connectTimeoutMs: 300 }, name: 'tls' })
     cache.set('k', 1)

@@ -2,7 +2,12 @@
 // persistence, and the faults the tests inject (SIGKILL, SIGSTOP/SIGCONT,
 // restart on the same port). Never a system service, never a non-loopback address.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connect as tlsConnect } from 'node:tls'
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -51,9 +56,9 @@ function parseReply(data: string): string | number | null | undefined {
  * Sends one command (RESP) on a fresh connection and resolves its reply: a
  * string, a number, null, or `ERR:...` for an error reply. `auth` sends AUTH first.
  */
-export function redisCommand(port: number, args: (string | Buffer)[], timeoutMs = 1000, auth?: string): Promise<any> {
+export function redisCommand(port: number, args: (string | Buffer)[], timeoutMs = 1000, auth?: string, ca?: Buffer): Promise<any> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1')
+    const socket = ca === undefined ? connect(port, '127.0.0.1') : tlsConnect({ port, host: '127.0.0.1', ca })
     let data = ''
     let skip = auth === undefined ? 0 : 1
     const timer = setTimeout(() => {
@@ -91,7 +96,29 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     private readonly extraArgs: string[],
+    /** The CA that signed a TLS server's certificate (PEM file), or undefined for plain TCP. */
+    readonly caFile?: string,
   ) {}
+
+  /**
+   * Starts a TLS-only server with a throwaway CA and a certificate for
+   * 127.0.0.1 (made with the openssl CLI); clients trust it through `caFile`.
+   */
+  static async startTls(): Promise<RedisServer> {
+    const dir = mkdtempSync(join(tmpdir(), 'hotpath-tls-'))
+    const file = (name: string) => join(dir, name)
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' })
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=hotpath test CA')
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1')
+    writeFileSync(file('ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n')
+    openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('ext.cnf'))
+    const port = await freePort()
+    const tlsArgs = ['--tls-port', String(port), '--tls-cert-file', file('server.pem'), '--tls-key-file', file('server.key'), '--tls-ca-cert-file', file('ca.pem'), '--tls-auth-clients', 'no']
+    // `--port 0` turns plain TCP off; `launch` passes `--port <port>` first, which this later one overrides.
+    const server = new RedisServer(port, [...tlsArgs, '--port', '0'], file('ca.pem'))
+    await server.launch()
+    return server
+  }
 
   /** Starts a server on a free loopback port; `extraArgs` such as `['--requirepass', 'pw']`. */
   static async start(extraArgs: string[] = []): Promise<RedisServer> {
@@ -113,7 +140,8 @@ export class RedisServer {
     const deadline = Date.now() + 5000
     for (;;) {
       try {
-        const reply = await redisCommand(this.port, ['PING'], 200)
+        const ca = this.caFile === undefined ? undefined : readFileSync(this.caFile)
+        const reply = await redisCommand(this.port, ['PING'], 200, undefined, ca)
         if (reply === 'PONG' || String(reply).startsWith('ERR:NOAUTH')) return
       } catch {
         // not listening yet
