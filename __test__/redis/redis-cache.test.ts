@@ -4,8 +4,9 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { SimpleCache, cacheAside } from 'hotpath/cache'
-import { closeRedis } from 'hotpath/redis'
+import { closeRedis, redisStatus } from 'hotpath/redis'
 import { RedisServer } from '../support/redis-server'
+import { eventually } from '../support/redis-fleet'
 
 const repo = join(__dirname, '..', '..')
 let server: RedisServer
@@ -137,6 +138,28 @@ describe('two-tier SimpleCache', () => {
     const value = { big: 'object' }
     expect(await cacheAside('k', async () => value, a)).toBe(value)
     expect(a.get('k')).toBe(value)
+  })
+})
+
+describe('a full write queue', () => {
+  it('refuses writes at once (counted, logged for repair) instead of queueing without bound', async () => {
+    const paused = await RedisServer.start()
+    try {
+      const cache = new SimpleCache(1000, 60, { redis: { url: paused.url, maxPending: 4 }, name: 'full' })
+      const status = () => redisStatus().connections.find((c) => c.url === paused.url)!
+      await eventually(() => status().state === 'ready')
+      paused.pause()
+      for (let i = 0; i < 100; i++) cache.set(`k${i}`, i)
+      expect(cache.get('k99')).toBe(99) // L1 serves at once
+      // The writer holds at most one batch on the wire; the queue holds 4; the rest are refused now.
+      expect(cache.stats().l2?.errors).toBeGreaterThanOrEqual(50)
+      expect(status().pendingWrites).toBeLessThanOrEqual(4)
+      paused.resume()
+      await eventually(() => status().state === 'ready' && status().pendingRepairs === 0, 10_000, 'the repairs')
+      expect(await paused.command('EXISTS', 'hotpath:full:0:k99')).toBe(0)
+    } finally {
+      await paused.stop()
+    }
   })
 })
 

@@ -1,7 +1,7 @@
 // The Redis foundation: connection options, status, the bus's defences, and
 // that no Redis handle keeps Node alive. Every test talks to its own
 // redis-server on a loopback port (support/redis-server.ts).
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { SimpleCache, cacheAside } from 'hotpath/cache'
 import { redisStatus, closeRedis } from 'hotpath/redis'
@@ -133,6 +133,21 @@ describe('the invalidation bus', () => {
     await a.flush()
     await eventually(() => b.get('k') === null, 5000, 'the invalidation to reach b')
     expect(b.stats().l2?.invalidationsReceived).toBeGreaterThanOrEqual(1)
+  })
+
+  it('collapses a flood it cannot deliver into one drop of L1, holding at most 4,096 messages', async () => {
+    const redis = { url: server.url, prefix: 'flood:' }
+    const cache = new SimpleCache(10, 60, { redis, name: 'flood' })
+    const link = () => redisStatus().connections.find((c) => c.prefix === 'flood:')!
+    await eventually(() => link().subscribed)
+    cache.set('k', 'kept until the flood')
+    await cache.flush()
+    // This thread is blocked while redis-cli publishes 20,000 invalidations of
+    // other keys, so none is delivered to JS and the Rust inbox overflows.
+    const publish = `for i in $(seq 1 20000); do echo "PUBLISH flood:bus h1|0000000000000001|d|flood|other$i"; done | redis-cli -p ${server.port} > /dev/null`
+    execFileSync('bash', ['-c', publish])
+    await eventually(() => cache.get('k') === null, 5000, 'the overflow to drop L1')
+    expect(link().busOverflows).toBeGreaterThanOrEqual(1)
   })
 
   it('ignores the sender’s own messages', async () => {

@@ -60,9 +60,18 @@ impl Tier {
     }
   }
 
+  /// Hands `write` to the writer. One the full queue refuses is counted and,
+  /// like a write that failed on the wire, logged for repair: L2 may hold an
+  /// older value, and the other instances were not told.
   fn queue(&self, write: Write) {
-    if self.link.enqueue(write).is_err() {
-      self.counters.errors.fetch_add(1, Relaxed);
+    let Err(refused) = self.link.enqueue(write) else { return };
+    self.counters.errors.fetch_add(1, Relaxed);
+    let mut log = self.link.repair.lock();
+    match refused {
+      Write::Set { key, .. } | Write::Delete { key, .. } => log.add_key(&self.name, &key),
+      Write::Clear { .. } => log.add_clear(&self.name),
+      // An unlock that cannot be queued leaves the lock to expire by itself.
+      Write::Unlock { .. } | Write::Flush(_) => {}
     }
   }
 
