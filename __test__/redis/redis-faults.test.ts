@@ -90,6 +90,8 @@ describe('Redis outages', () => {
         expect(r.max).toBeLessThan(BOUND_MS)
       }
       expect((await states()).every((s) => s.state === 'down' && s.timeouts > 0)).toBe(true)
+      // The bus hears nothing either; its heartbeat notices within a ping interval and timeout.
+      await eventually(async () => (await states()).every((s) => !s.subscribed), 5000, 'the bus heartbeat to notice')
       // A fresh instance meets a server that accepts the connection and never answers.
       const late = await Instance.start(server.url, 'faults', REDIS)
       fleet.push(late)

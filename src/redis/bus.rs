@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How often the subscription is pinged.
+const HEARTBEAT: Duration = Duration::from_secs(1);
 /// Invalidations held for JS at most; past it they collapse into a resync.
 const INBOX_CAPACITY: usize = 4096;
 
@@ -125,7 +127,7 @@ pub async fn bus_loop(link: Arc<Link>) {
       _ = closed.wait_for(|c| *c) => return,
       s = tokio::time::timeout(link.config.connect_timeout, subscribe) => s,
     };
-    if let Ok(Ok(mut pubsub)) = subscribed {
+    if let Ok(Ok(pubsub)) = subscribed {
       if was_up {
         link.inbox.counters.resubscribes.fetch_add(1, Relaxed);
         link.inbox.push_resync();
@@ -134,14 +136,27 @@ pub async fn bus_loop(link: Arc<Link>) {
       backoff = Duration::from_millis(50);
       link.inbox.subscribed.store(true, Relaxed);
       link.inbox.ever_subscribed.store(true, Relaxed);
-      let mut messages = pubsub.on_message();
+      let (mut sink, mut messages) = pubsub.split();
+      let mut heartbeat = tokio::time::interval(HEARTBEAT);
       loop {
-        tokio::select! {
+        let ping_due = tokio::select! {
           _ = closed.wait_for(|c| *c) => return,
           message = messages.next() => match message {
-            Some(m) => link.inbox.push_payload(m.get_payload_bytes()),
+            Some(m) => {
+              link.inbox.push_payload(m.get_payload_bytes());
+              false
+            }
             None => break,
           },
+          _ = heartbeat.tick() => true,
+        };
+        // A server that stops answering (or a connection that died without a
+        // reset) delivers nothing and closes nothing: only a ping notices.
+        if ping_due {
+          let ping = tokio::time::timeout(link.config.connect_timeout, sink.ping::<redis::Value>());
+          if !matches!(ping.await, Ok(Ok(_))) {
+            break;
+          }
         }
       }
       link.inbox.subscribed.store(false, Relaxed);
