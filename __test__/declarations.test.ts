@@ -9,6 +9,7 @@ import ts from 'typescript'
 import * as cacheEntry from 'hotpath/cache'
 import * as performanceEntry from 'hotpath/performance'
 import * as indexEntry from 'hotpath'
+import * as redisEntry from 'hotpath/redis'
 
 const lib = join(__dirname, '..', 'lib')
 
@@ -17,7 +18,7 @@ interface Declared {
   values: Set<string>
   /** Public instance members of each exported class. */
   classes: Map<string, Set<string>>
-  /** Property names of each exported interface, with those of interfaces it extends. */
+  /** Required property names of each exported interface, with those of interfaces it extends. */
   interfaces: Map<string, Set<string>>
 }
 
@@ -44,7 +45,9 @@ function declared(file: string, into: Declared = { values: new Set(), classes: n
     } else if (ts.isVariableStatement(node) && isExported(node)) {
       for (const d of node.declarationList.declarations) into.values.add(d.name.getText(source))
     } else if (ts.isInterfaceDeclaration(node) && isExported(node)) {
-      const fields = new Set(node.members.filter((m) => m.name).map((m) => m.name!.getText(source).replace(/'/g, '')))
+      // Optional fields (`l2?` on a cache without Redis) are left out: the code omits them when they do not apply.
+      const required = node.members.filter((m) => m.name && !(ts.isPropertySignature(m) && m.questionToken))
+      const fields = new Set(required.map((m) => m.name!.getText(source).replace(/'/g, '')))
       into.interfaces.set(node.name.text, fields)
       heritage.set(node.name.text, (node.heritageClauses ?? []).flatMap((h) => h.types.map((t) => t.expression.getText(source))))
     }
@@ -63,6 +66,7 @@ describe.each([
   ['cache.d.ts', cacheEntry],
   ['performance.d.ts', performanceEntry],
   ['index.d.ts', indexEntry],
+  ['redis.d.ts', redisEntry],
 ])('lib/%s matches the code', (file, entry) => {
   const d = declared(file)
   const runtime = Object.fromEntries(Object.entries(entry).filter(([name]) => name !== 'default'))

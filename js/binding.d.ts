@@ -82,6 +82,46 @@ export declare class MonitorEngine {
   evaluateAlerts(nowMs: number, cacheNames: Array<string>, cacheCounters: Float64Array): Array<AlertChange>
 }
 
+/** One connection to Redis (commands, writer, bus). */
+export declare class RedisLink {
+  /** Opens a link; `on_bus` is called (weakly) when `drainBus` has something. */
+  constructor(options: RedisLinkOptions, onBus: () => void)
+  /** The link's state and counters. */
+  status(): RedisLinkStatus
+  /** Takes the invalidations received since the last call. */
+  drainBus(): BusBatch
+  /** Resolves once every write queued so far was acknowledged or failed. */
+  flush(): Promise<void>
+  /** Stops the link's tasks and drops its connections; call after `flush`. */
+  close(): void
+  /** A namespace `name` on this link. */
+  tier(name: string): RedisTier
+}
+
+/** One cache's namespace on a link. */
+export declare class RedisTier {
+  /** This cache's sender id on the bus (16 hex digits). */
+  get sender(): string
+  /** Writes `value` to L2 in the background and invalidates `key` in the fleet. */
+  set(key: string, value: Uint8Array, ttlMs: number): void
+  /** Deletes `key` from L2 in the background and invalidates it in the fleet. */
+  delete(key: string): void
+  /** Clears the namespace on L2 (a new generation) in the background, and in the fleet. */
+  clear(): void
+  /** Counts an invalidation received for this cache. */
+  countReceived(n: number): void
+  /** Counters for `stats().l2`. */
+  stats(): RedisTierStats
+  /** Resolves once every write this link queued so far was acknowledged or failed. */
+  flush(): Promise<void>
+  /**
+   * The L2 path of `cacheAside`. `fetch` runs the JS fetcher and resolves
+   * the serialized value, or `null` when it failed or cannot be stored; it
+   * is called at most once, and only if L2 has no value for `key`.
+   */
+  load(key: string, ttlMs: number, lockMs: number, fetch: WeakCallback<Promise<Buffer | undefined | null>>): Promise<LoadOutcome>
+}
+
 /**
  * Does nothing: the cost of one napi call, the floor every benchmark figure
  * is read against (`bench/groups/boundary.mjs`).
@@ -113,6 +153,21 @@ export interface AlertRuleSpec {
   minSamples: number
   /** Subject names the rule applies to start with this. */
   prefix: string
+}
+
+/** What `RedisLink.drainBus()` returns. */
+export interface BusBatch {
+  /** Every two-tier L1 of the link must drop all its entries (messages may have been missed). */
+  resync: boolean
+  events: Array<BusEvent>
+}
+
+/** One invalidation for the JS front: `op` is `'delete'` or `'clear'`. */
+export interface BusEvent {
+  sender: string
+  op: string
+  name: string
+  key: string
 }
 
 /**
@@ -167,6 +222,15 @@ export interface LimiterEngineStats {
   heapBytes: number
 }
 
+/**
+ * What `RedisTier.load` found: `value` set on an L2 hit (with `ttlMs`, or
+ * -1 for no expiry); `null` when the fetcher ran here.
+ */
+export interface LoadOutcome {
+  value?: Buffer
+  ttlMs: number
+}
+
 /** The largest `SimpleCache` `maxSize`, in entries. */
 export declare const MAX_CACHE_ENTRIES: number
 
@@ -190,6 +254,48 @@ export declare const OP_MISS: number
 
 /** Op log word: a `set` wrote slot `word & (2^28 - 1)`. A bare slot is a hit. */
 export declare const OP_WRITE: number
+
+/** Options of a link, with defaults already applied by `js/redis.js`. */
+export interface RedisLinkOptions {
+  url: string
+  prefix: string
+  commandTimeoutMs: number
+  connectTimeoutMs: number
+  maxPending: number
+  breakerThreshold: number
+  breakerCooldownMs: number
+  maxRepairKeys: number
+}
+
+/** `redisStatus()` for one link. */
+export interface RedisLinkStatus {
+  /** `'ready' | 'connecting' | 'down' | 'closed'`. */
+  state: string
+  subscribed: boolean
+  commands: number
+  failures: number
+  timeouts: number
+  /** Calls refused without a network round trip (breaker open, not connected, queue full). */
+  rejected: number
+  pendingWrites: number
+  pendingRepairs: number
+  busReceived: number
+  busMalformed: number
+  busOverflows: number
+  busResubscribes: number
+}
+
+/** `stats().l2` counters of one cache (the JS front adds its own `skipped`). */
+export interface RedisTierStats {
+  hits: number
+  misses: number
+  writes: number
+  errors: number
+  skipped: number
+  invalidationsSent: number
+  invalidationsReceived: number
+  fetches: number
+}
 
 /**
  * Numbers per sample in the monitor's ring: `[code, durationMs, atMs]`,

@@ -10,6 +10,7 @@ const { CacheEngine } = require('./binding.js')
 const { now, backgroundNow } = require('./clock.js')
 const { keyArg, ttlMsArg, countArg, objectArg, describe } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')
+const { L2Tier } = require('./two-tier.js')
 
 // Op log words (kind | slot; a bare slot is a hit) and the largest cache, from src/wire.rs.
 const { OP_WRITE, OP_DELETE, OP_EVICT, OP_EXPIRE, OP_MISS, OP_JOIN, MAX_CACHE_ENTRIES: MAX_ENTRIES } = require('./wire.js')
@@ -57,11 +58,15 @@ class SimpleCache {
   #sweepAt = Infinity
   #lastSweep = -Infinity
   #flights = new Map()
+  /** The Redis tier, or null for an in-process cache. */
+  #tier = null
 
   /**
    * @param maxSize most entries held (default 1000); the least recently used is evicted
    * @param defaultTtlSeconds TTL of a `set` without one (default 300)
    * @param options.maxFlightMs age after which a `cacheAside` load stops absorbing new callers (default 10000)
+   * @param options.redis a Redis URL or `{ url, ... }`: makes the cache two-tier (see redis.d.ts)
+   * @param options.name the cache's namespace on Redis (required with `redis`)
    */
   constructor(maxSize = 1000, defaultTtlSeconds = 300, options = {}) {
     this.#maxSize = countArg('new SimpleCache', maxSize, 'maxSize', MAX_ENTRIES)
@@ -73,6 +78,12 @@ class SimpleCache {
       throw new Err(`new SimpleCache: options.maxFlightMs must be a positive number, got ${describe(maxFlightMs)}`)
     }
     this.#maxFlightMs = maxFlightMs
+    if (options.redis !== undefined) {
+      this.#tier = new L2Tier('new SimpleCache', options, maxFlightMs, {
+        drop: (key) => this.#deleteLocal(key),
+        dropAll: () => this.#clearLocal(),
+      })
+    }
   }
 
   /** The value for `key`, or `null` on a miss or once its TTL has passed. */
@@ -99,6 +110,7 @@ class SimpleCache {
     const ttlMs = ttlSeconds === undefined ? this.#defaultTtlMs : ttlMsArg('SimpleCache.set', ttlSeconds)
     if (this.#flights.size > 0) this.#engine.flightInvalidate(key)
     this.#write(key, data, ttlMs)
+    if (this.#tier !== null) this.#tier.set(key, data, ttlMs)
   }
 
   /** Whether `key` holds an entry within its TTL. Does not count as a lookup or a use. */
@@ -111,6 +123,11 @@ class SimpleCache {
   /** Removes `key`; true if it was held (expired or not). A load in flight for it is not cached. */
   delete(key) {
     if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.delete', key)
+    if (this.#tier !== null) this.#tier.delete(key)
+    return this.#deleteLocal(key)
+  }
+
+  #deleteLocal(key) {
     if (this.#flights.size > 0) this.#engine.flightInvalidate(key)
     const slot = this.#slotOf.get(key)
     if (slot === undefined) return false
@@ -121,6 +138,11 @@ class SimpleCache {
 
   /** Removes every entry; loads in flight are not cached. Lifetime counters are kept. */
   clear() {
+    if (this.#tier !== null) this.#tier.clear()
+    this.#clearLocal()
+  }
+
+  #clearLocal() {
     this.#flush()
     this.#engine.clear()
     this.#flights.clear()
@@ -151,7 +173,16 @@ class SimpleCache {
       misses: e.misses,
       evictions: e.evictions,
       expired: e.expired,
+      ...(this.#tier !== null && { l2: this.#tier.stats() }),
     }
+  }
+
+  /**
+   * Resolves once every L2 write this cache's connection issued so far is
+   * acknowledged by Redis (or failed and counted); at once without Redis.
+   */
+  flush() {
+    return this.#tier === null ? Promise.resolve() : this.#tier.flush()
   }
 
   /** Cache-aside with single flight; arguments already checked by `cacheAside`. */
@@ -173,15 +204,24 @@ class SimpleCache {
     if (decision.superseded !== 0) this.#flights.delete(decision.superseded)
 
     const id = decision.id
+    let landTtlMs = ttlMs ?? this.#defaultTtlMs
     let result
-    try {
-      result = fetcher()
-    } catch (err) {
-      result = Promise.reject(err)
+    if (this.#tier !== null) {
+      // L2, or one fetch per fleet; an L2 value keeps no more TTL than Redis has left.
+      result = this.#tier.load(key, fetcher, landTtlMs).then((loaded) => {
+        landTtlMs = loaded.ttlMs
+        return loaded.value
+      })
+    } else {
+      try {
+        result = fetcher()
+      } catch (err) {
+        result = Promise.reject(err)
+      }
     }
     const flight = Promise.resolve(result).then(
       (value) => {
-        if (this.#land(key, id)) this.#write(key, value, ttlMs ?? this.#defaultTtlMs)
+        if (this.#land(key, id)) this.#write(key, value, landTtlMs)
         return value
       },
       (err) => {

@@ -16,12 +16,49 @@ export interface CacheStats {
   evictions: number
   /** Entries found expired by a lookup and removed, since the cache was created. */
   expired: number
+  /** The Redis tier, for a cache created with `{ redis, name }`. */
+  l2?: CacheL2Stats
+}
+
+/** `stats().l2` of a two-tier cache; counters are lifetime totals. */
+export interface CacheL2Stats {
+  /** The connection's state. */
+  state: 'ready' | 'connecting' | 'down' | 'closed'
+  /** `cacheAside` misses in L1 served from L2. */
+  hits: number
+  /** `cacheAside` misses in L1 that L2 did not have either. */
+  misses: number
+  /** `set`, `delete` and `clear` acknowledged by Redis. */
+  writes: number
+  /** Reads and writes that failed, timed out or were refused (breaker open, queue full); L1 kept serving. */
+  errors: number
+  /** Values kept in L1 only: refused by the serializer, over `maxEntryBytes`, or keys over 16 KiB. */
+  skipped: number
+  /** Invalidations this cache published (one per acknowledged write). */
+  invalidationsSent: number
+  /** Invalidations from other instances applied to this L1. */
+  invalidationsReceived: number
+  /** `cacheAside` fetcher runs in this instance (as the fleet's lock holder, or on its own when Redis failed). */
+  fetches: number
 }
 
 /** Options beyond the reference's constructor arguments. */
 export interface SimpleCacheOptions {
   /** Age in ms after which a `cacheAside` load stops absorbing new callers, who start a fresh one. Default 10000. */
   maxFlightMs?: number
+  /**
+   * Makes the cache two-tier: L1 in process, L2 on this Redis, invalidated
+   * across instances (see `hotpath/redis`). `HOTPATH_REDIS_URL` does this for
+   * `apiCache` and `dataCache`. Also the expiry of the fleet lock of a
+   * `cacheAside` load is `maxFlightMs`.
+   */
+  redis?: string | import('./redis').RedisOptions
+  /** The cache's namespace on Redis, required with `redis`: 1-100 of `A-Z a-z 0-9 _ . -`. */
+  name?: string
+  /** How values cross to Redis. Default JSON (with `undefined` kept). A value it throws on stays in L1 only. */
+  serializer?: { serialize(value: unknown): string | Uint8Array; deserialize(data: Buffer): unknown }
+  /** Largest serialized value written to Redis; larger ones stay in L1 only (counted as skipped). Default 1 MiB. */
+  maxEntryBytes?: number
 }
 
 /** An in-process LRU cache with per-entry TTL; values are kept as the very JS values set. */
@@ -43,6 +80,8 @@ export declare class SimpleCache<T = any> {
   clear(): void
   /** Size, valid entries, hit rate and lifetime counters. */
   stats(): CacheStats
+  /** Resolves once every Redis write issued so far is acknowledged (or failed and counted); at once without Redis. */
+  flush(): Promise<void>
 }
 
 /** 1000 entries, 300 s TTL. */

@@ -76,7 +76,9 @@ const suites = [
       return {
         status,
         passed: r.numPassedTests ?? 0,
-        failed: (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0),
+        // A file that failed without running a test (an import error) counts once; vitest's
+        // numFailedTestSuites also counts every describe block around a failed test.
+        failed: (r.numFailedTests ?? 0) + (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length,
         skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
       }
     },

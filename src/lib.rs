@@ -9,4 +9,5 @@ mod errors;
 mod limiter_engine;
 mod monitor_engine;
 mod out_slice;
+mod redis;
 mod wire;

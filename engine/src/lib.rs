@@ -8,5 +8,6 @@
 pub mod cache;
 pub mod clock;
 mod collections;
+pub mod fleet;
 pub mod limiter;
 pub mod metrics;

@@ -1,0 +1,58 @@
+// Drives N app instances (child processes running redis-instance.cjs) on one Redis.
+import { fork, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+
+export class Instance {
+  private nextId = 0
+  private waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>()
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: any) => {
+      const w = this.waiting.get(m.id)
+      if (!w) return
+      this.waiting.delete(m.id)
+      if ('error' in m) w.reject(new Error(m.error))
+      else w.resolve(m.result)
+    })
+  }
+
+  static start(url: string, name: string, redisOptions: object = {}, cacheOptions: object = {}): Promise<Instance> {
+    const args = [url, name, JSON.stringify(redisOptions), JSON.stringify(cacheOptions)]
+    const child = fork(join(__dirname, 'redis-instance.cjs'), args, { stdio: 'inherit' })
+    return new Promise((resolve, reject) => {
+      child.once('error', reject)
+      child.once('message', () => resolve(new Instance(child)))
+    })
+  }
+
+  /** Runs `op` in the instance (see redis-instance.cjs) and resolves its result. */
+  call(op: string, ...args: unknown[]): Promise<any> {
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject })
+      this.child.send({ id, op, args })
+    })
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return
+    const exited = new Promise((r) => this.child.once('exit', r))
+    this.child.kill('SIGKILL')
+    await exited
+  }
+}
+
+/** Polls `check` until it returns true (or throws after `timeoutMs`). */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** The `q` quantile (0-1) of `values`. */
+export function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+}

@@ -1,0 +1,87 @@
+// One app instance for the multi-instance tests: a Node process with a
+// two-tier SimpleCache on the test's Redis, driven over IPC by the test.
+// argv: <redis url> <cache name> [redis options as JSON] [other cache options as JSON]
+'use strict'
+
+const path = require('node:path')
+const root = path.join(__dirname, '..', '..')
+const { SimpleCache, cacheAside } = require(path.join(root, 'lib', 'cache.js'))
+const { redisStatus, closeRedis } = require(path.join(root, 'lib', 'redis.js'))
+
+const [url, name, redisJson = '{}', cacheJson = '{}'] = process.argv.slice(2)
+const cache = new SimpleCache(10_000, 300, { ...JSON.parse(cacheJson), redis: { url, ...JSON.parse(redisJson) }, name })
+const nowMs = () => performance.timeOrigin + performance.now()
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+let unhandled = 0
+process.on('unhandledRejection', () => unhandled++)
+
+let fetches = 0
+const ops = {
+  set: (key, value) => cache.set(key, value),
+  delete: (key) => cache.delete(key),
+  clear: () => cache.clear(),
+  get: (key) => cache.get(key),
+  getMany: (keys) => keys.map((k) => cache.get(k)),
+  flush: () => cache.flush(),
+  /** cacheAside with a fetcher that resolves `fetched` (a marker the tests recognise). */
+  aside: (key, fetched = 'fetched') => cacheAside(key, async () => fetched, cache),
+  stats: () => cache.stats(),
+  status: () => redisStatus(),
+  unhandled: () => unhandled,
+  fetches: () => fetches,
+  /** Runs `op` now and returns the time it ran (epoch ms, sub-ms precision). */
+  timed: (op, ...args) => {
+    const at = nowMs()
+    ops[op](...args)
+    return at
+  },
+  /** Resolves the time L1's value for `key` first differs from `before` (polled every turn of the loop). */
+  watch: async (key, before, timeoutMs = 5000) => {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      const v = cache.get(key)
+      if (JSON.stringify(v) !== JSON.stringify(before)) return nowMs()
+      await new Promise((r) => setImmediate(r))
+    }
+    return null
+  },
+  /** `callers` concurrent cacheAside calls for `key`, with a fetcher taking `fetchMs`. */
+  herd: async (key, callers, fetchMs) => {
+    const fetcher = async () => {
+      fetches++
+      await sleep(fetchMs)
+      return { from: process.pid }
+    }
+    const values = await Promise.all(Array.from({ length: callers }, () => cacheAside(key, fetcher, cache)))
+    return values.map((v) => v.from)
+  },
+  /** `count` cacheAside calls over `keySpace` keys (TTL `ttlSeconds`), paced by a 1 ms pause every 10; each one timed. */
+  load: async (count, keySpace, ttlSeconds) => {
+    const latencies = []
+    let failures = 0
+    for (let i = 0; i < count; i++) {
+      const key = `load:${i % keySpace}`
+      const t = performance.now()
+      try {
+        await cacheAside(key, async () => ({ key, at: Date.now() }), cache, ttlSeconds)
+      } catch {
+        failures++
+      }
+      latencies.push(performance.now() - t)
+      if (i % 10 === 0) await sleep(1)
+    }
+    latencies.sort((a, b) => a - b)
+    return { failures, p50: latencies[Math.floor(count / 2)], max: latencies[count - 1] }
+  },
+  close: () => closeRedis(),
+}
+
+process.on('message', async ({ id, op, args }) => {
+  try {
+    const result = await ops[op](...args)
+    process.send({ id, result: result === undefined ? null : result })
+  } catch (err) {
+    process.send({ id, error: String(err?.stack ?? err) })
+  }
+})
+process.send({ ready: true })
