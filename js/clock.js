@@ -31,6 +31,35 @@ function now() {
 }
 
 /**
+ * How far the cell may lag `Date.now()` before a deadline check can be
+ * wrong. The ticker thread is a thread like any other: under CPU contention
+ * it is descheduled, and the cell falls behind (measured in
+ * __test__/clock-contention.test.ts: up to tens of ms with busy processes).
+ */
+const LAG_MARGIN_MS = 250
+
+/**
+ * Whether `deadlineMs` has passed by `Date.now()`. The cell decides while it
+ * is more than `LAG_MARGIN_MS` before the deadline (the usual case: a cache
+ * hit stays one memory load); nearer the deadline `Date.now()` does, so a
+ * lagging cell cannot keep an entry alive past its deadline unless the lag
+ * exceeds the margin.
+ */
+function hasPassed(deadlineMs) {
+  return now() + LAG_MARGIN_MS > deadlineMs && Date.now() > deadlineMs
+}
+
+/**
+ * `Date.now()` itself, for decisions a lagging clock would get wrong: the
+ * rate limiter logs admissions at this time, since an admission logged
+ * early would leave its window early and let one request too many in.
+ * Fake timers replace `Date.now`, so they drive it too.
+ */
+function exactNow() {
+  return Date.now()
+}
+
+/**
  * The exact time for background work (the expiry sweep), read without
  * touching `Date`: a timer may fire after a jest environment was torn down,
  * when reading its `Date` warns. NaN while `Date.now` was last seen faked:
@@ -40,4 +69,4 @@ function backgroundNow() {
   return dateNowIsFaked ? NaN : native.clockWake()
 }
 
-module.exports = { now, backgroundNow }
+module.exports = { now, hasPassed, exactNow, backgroundNow }

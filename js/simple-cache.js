@@ -1,13 +1,29 @@
-// SimpleCache: the JS front of the cache. Values and the key → slot table
-// stay here (values must stay the very JS values set); recency, counters,
-// expiry scans and the single-flight table live in the Rust engine, fed an
+// SimpleCache: the JS front of the cache. Values, the key → slot table and
+// the single-flight table (promises, keyed by the JS string itself) stay
+// here; recency, counters and expiry scans live in the Rust engine, fed an
 // op log in batches. A hit is a Map lookup, a deadline check against the
 // shared clock and two typed-array stores: no napi call (see boundary.md).
+//
+// Invariants a change here must keep:
+// - Every op on a slot (hit, write, delete, expiry, eviction) sets
+//   `#touched[slot]` before it is logged. The engine hands back victims
+//   (exact LRU as of its last replay) with their flags cleared, so a victim
+//   still unflagged is held and unused since: the LRU entry now. A freed
+//   slot is therefore never handed out as a victim: it was flagged when it
+//   was freed (`#release`), and once the engine has replayed that it is no
+//   longer in the recency list that victims come from.
+// - A slot is in exactly one place: `#slotOf` (held), `#free`, or past
+//   `#nextFresh` (never used). `clear()` empties the victim list with them.
+// - A flight is in `#flights` from before its fetcher runs until it lands,
+//   is superseded, or its key is written, deleted or cleared; its result is
+//   cached only if it is still the key's flight when it lands.
+// - `#slotOf` stays within `MAX_ENTRIES`, so no `Map.set` can throw halfway
+//   through a write.
 'use strict'
 
 const timers = require('node:timers')
 const { CacheEngine } = require('../index.js')
-const { now, backgroundNow } = require('./clock.js')
+const { now, hasPassed, backgroundNow } = require('./clock.js')
 const { keyArg, ttlMsArg, countArg, objectArg, describe } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')
 
@@ -23,8 +39,12 @@ const OP_JOIN = 6 << 28
 const LOG_SIZE = 1024
 /** Least recently used slots the engine hands back per replay. */
 const VICTIM_BATCH = 64
-/** The op log has 28 bits for a slot; caches above 16M entries are refused. */
-const MAX_ENTRIES = 1 << 24
+/**
+ * The largest `maxSize`, equal to the engine's `MAX_ENTRIES` (op.rs, which
+ * explains the bound): a V8 `Map` with more live keys than this throws
+ * "Map maximum size exceeded" after enough deletes and inserts.
+ */
+const MAX_ENTRIES = 1 << 23
 /** Expired values are released by a sweep at most this often per cache. */
 const SWEEP_SPACING_MS = 1000
 /** setTimeout's longest delay; a longer one would fire at once. */
@@ -63,6 +83,7 @@ class SimpleCache {
   #sweepTimer = null
   #sweepAt = Infinity
   #lastSweep = -Infinity
+  /** Loads in progress by key: `{ promise, startedMs }`. */
   #flights = new Map()
 
   /**
@@ -90,7 +111,7 @@ class SimpleCache {
       this.#record(OP_MISS)
       return null
     }
-    if (now() > this.#expires[slot]) {
+    if (hasPassed(this.#expires[slot])) {
       this.#expire(key, slot)
       this.#record(OP_MISS)
       return null
@@ -104,7 +125,7 @@ class SimpleCache {
   set(key, data, ttlSeconds) {
     if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.set', key)
     const ttlMs = ttlSeconds === undefined ? this.#defaultTtlMs : ttlMsArg('SimpleCache.set', ttlSeconds)
-    if (this.#flights.size > 0) this.#engine.flightInvalidate(key)
+    if (this.#flights.size > 0) this.#flights.delete(key)
     this.#write(key, data, ttlMs)
   }
 
@@ -112,13 +133,13 @@ class SimpleCache {
   has(key) {
     if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.has', key)
     const slot = this.#slotOf.get(key)
-    return slot !== undefined && now() <= this.#expires[slot]
+    return slot !== undefined && !hasPassed(this.#expires[slot])
   }
 
   /** Removes `key`; true if it was held (expired or not). A load in flight for it is not cached. */
   delete(key) {
     if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.delete', key)
-    if (this.#flights.size > 0) this.#engine.flightInvalidate(key)
+    if (this.#flights.size > 0) this.#flights.delete(key)
     const slot = this.#slotOf.get(key)
     if (slot === undefined) return false
     this.#release(key, slot, OP_DELETE)
@@ -161,49 +182,58 @@ class SimpleCache {
     }
   }
 
-  /** Cache-aside with single flight; arguments already checked by `cacheAside`. */
+  /**
+   * Cache-aside with single flight; arguments already checked by `cacheAside`.
+   * The flight is registered before `fetcher` runs, so a fetcher that writes
+   * or deletes its own key, or asks for it again, already sees it.
+   */
   [kLoad](key, fetcher, ttlMs) {
     const slot = this.#slotOf.get(key)
-    if (slot !== undefined && now() <= this.#expires[slot]) {
+    if (slot !== undefined && !hasPassed(this.#expires[slot])) {
       this.#touched[slot] = 1
       this.#record(slot)
       return Promise.resolve(this.#values[slot])
     }
     if (slot !== undefined) this.#expire(key, slot)
 
-    const decision = this.#engine.flightBegin(key, now(), this.#maxFlightMs)
-    if (!decision.lead) {
+    const t = now()
+    const running = this.#flights.get(key)
+    if (running !== undefined && t - running.startedMs < this.#maxFlightMs) {
       this.#record(OP_JOIN)
-      return this.#flights.get(decision.id)
+      return running.promise
     }
+    // A flight past the age bound is replaced: its waiters keep it, but it
+    // absorbs no new callers and, no longer the key's flight, caches nothing.
     this.#record(OP_MISS)
-    if (decision.superseded !== 0) this.#flights.delete(decision.superseded)
-
-    const id = decision.id
-    let result
-    try {
-      result = fetcher()
-    } catch (err) {
-      result = Promise.reject(err)
-    }
-    const flight = Promise.resolve(result).then(
+    let resolveLoad
+    const loaded = new Promise((resolve) => {
+      resolveLoad = resolve
+    })
+    const flight = { promise: undefined, startedMs: t }
+    flight.promise = loaded.then(
       (value) => {
-        if (this.#land(key, id)) this.#write(key, value, ttlMs ?? this.#defaultTtlMs)
+        if (this.#land(key, flight)) this.#write(key, value, ttlMs ?? this.#defaultTtlMs)
         return value
       },
       (err) => {
-        this.#land(key, id)
+        this.#land(key, flight)
         throw err
       },
     )
-    this.#flights.set(id, flight)
-    return flight
+    this.#flights.set(key, flight)
+    try {
+      resolveLoad(fetcher()) // adopts a promise or thenable, rejecting if its `then` throws
+    } catch (err) {
+      resolveLoad(Promise.reject(err))
+    }
+    return flight.promise
   }
 
-  /** Ends flight `id`; true when its result may be cached. */
-  #land(key, id) {
-    this.#flights.delete(id)
-    return this.#engine.flightFinish(key, id)
+  /** Ends `flight`; true when it was still its key's flight, so its result may be cached. */
+  #land(key, flight) {
+    if (this.#flights.get(key) !== flight) return false
+    this.#flights.delete(key)
+    return true
   }
 
   #write(key, data, ttlMs) {

@@ -6,12 +6,10 @@
 //! answers with the next eviction victims so that a `set` into a full cache
 //! evicts without a call.
 
-mod flight;
 mod op;
 mod policy;
 mod recency;
 pub(crate) use recency::RecencyList;
 
-pub use flight::{FlightTable, FlightTicket};
-pub use op::Op;
+pub use op::{Op, MAX_ENTRIES};
 pub use policy::{CacheCounters, CachePolicy, ExpiryScan};

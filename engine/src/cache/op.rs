@@ -2,8 +2,16 @@
 
 /// Bits of an encoded op that carry the slot; the rest carry the kind.
 pub const SLOT_BITS: u32 = 28;
-/// The largest slot an op can name, and so the largest cache.
+/// Slots the op word could address (more than any cache may hold).
 pub const MAX_SLOTS: u32 = 1 << SLOT_BITS;
+/// The largest cache: `maxSize` runs from 1 to this (8,388,608), and the
+/// JS front's `MAX_ENTRIES` must equal it. The bound is V8's, not ours: a
+/// `Map` holds at most 2²⁴ entries *including deleted ones*, and it clears
+/// deleted entries in place only while at least half of them are deleted;
+/// past 2²³ live keys, churn makes it try to double and throw
+/// "Map maximum size exceeded". A slot at or above it decodes as no op.
+pub const MAX_ENTRIES: u32 = 1 << 23;
+const _: () = assert!(MAX_ENTRIES <= MAX_SLOTS);
 
 /// One thing that happened to a slot, as the JS front logs it:
 /// `(kind << SLOT_BITS) | slot` in an `i32`.
@@ -31,6 +39,9 @@ impl Op {
   pub fn decode(word: i32) -> Option<Op> {
     let word = word as u32;
     let slot = word & (MAX_SLOTS - 1);
+    if slot >= MAX_ENTRIES {
+      return None;
+    }
     Some(match word >> SLOT_BITS {
       0 => Op::Hit(slot),
       1 => Op::Write(slot),
@@ -64,7 +75,7 @@ mod tests {
 
   #[test]
   fn every_op_survives_a_round_trip_through_its_word() {
-    let last = MAX_SLOTS - 1;
+    let last = MAX_ENTRIES - 1;
     for op in [
       Op::Hit(0),
       Op::Write(last),
@@ -81,5 +92,10 @@ mod tests {
   #[test]
   fn an_unknown_kind_decodes_to_none() {
     assert_eq!(Op::decode((7u32 << SLOT_BITS) as i32), None);
+  }
+
+  #[test]
+  fn a_slot_beyond_the_largest_cache_decodes_to_none() {
+    assert_eq!(Op::decode(Op::Write(MAX_ENTRIES).encode()), None);
   }
 }
