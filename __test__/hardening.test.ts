@@ -78,6 +78,13 @@ describe(`hardening: SimpleCache range and flights (${runner})`, () => {
     expect(() => new SimpleCache(16_777_216)).toThrow(RangeError)
   })
 
+  it('2. bounds the limiter\'s maxIdentifiers by the same Map limit', () => {
+    expect(() => new RateLimiter(1, 1_000, { maxIdentifiers: 8_388_608 })).not.toThrow()
+    expect(() => new RateLimiter(1, 1_000, { maxIdentifiers: 8_388_609 })).toThrow(
+      new RangeError('new RateLimiter: options.maxIdentifiers must be a positive integer up to 8388608, got 8388609'),
+    )
+  })
+
   it('3. gives keys with different lone surrogates flights of their own', async () => {
     const cache = new SimpleCache()
     const slow = deferred<string>()
