@@ -42,6 +42,15 @@ function now() {
 const LAG_MARGIN_MS = 250
 
 /**
+ * Whether `Date.now()` is surely before `ms`, decided from the cell alone:
+ * true while the cell is more than `LAG_MARGIN_MS` before it. A false answer
+ * means "read `Date.now()` to know".
+ */
+function surelyBefore(ms) {
+  return now() + LAG_MARGIN_MS < ms
+}
+
+/**
  * Whether `deadlineMs` has passed by `Date.now()`. The cell decides while it
  * is more than `LAG_MARGIN_MS` before the deadline (the usual case: a cache
  * hit stays one memory load); nearer the deadline `Date.now()` does, so a
@@ -49,7 +58,7 @@ const LAG_MARGIN_MS = 250
  * exceeds the margin.
  */
 function hasPassed(deadlineMs) {
-  return now() + LAG_MARGIN_MS > deadlineMs && Date.now() > deadlineMs
+  return !surelyBefore(deadlineMs) && Date.now() > deadlineMs
 }
 
 /**
@@ -72,4 +81,4 @@ function backgroundNow() {
   return dateNowIsFaked ? NaN : native.clockWake()
 }
 
-module.exports = { now, hasPassed, exactNow, backgroundNow }
+module.exports = { now, surelyBefore, hasPassed, exactNow, backgroundNow }

@@ -17,14 +17,15 @@
 // empty window itself). Credits are valid from the sync time on, so the hot
 // path spends them only while the clock has not gone back past `#latestMs`.
 //
-// Time is `Date.now()` itself (`exactNow`), not the shared cell: an admission
-// logged even 1 ms early leaves its window 1 ms early, and under CPU
-// contention the cell lags by tens of ms.
+// Admissions are logged at `Date.now()` itself (`exactNow`), not the shared
+// cell: an admission logged even 1 ms early leaves its window 1 ms early, and
+// under CPU contention the cell lags by tens of ms. A refusal needs no exact
+// time while the cell is surely before the window's next admission.
 'use strict'
 
 const { createHash } = require('node:crypto')
 const { LimiterEngine } = require('../index.js')
-const { exactNow } = require('./clock.js')
+const { exactNow, surelyBefore } = require('./clock.js')
 const { keyArg, countArg, objectArg } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')
 const { rateLimitHeaders } = require('./rate-limit-headers.js')
@@ -100,8 +101,9 @@ class RateLimiter {
     if (typeof identifier !== 'string' || identifier === '' || identifier.length > MAX_IDENTIFIER_LENGTH) {
       identifier = identifierKey('RateLimiter.isAllowed', identifier)
     }
-    const t = exactNow()
     let slot = this.#slotOf.get(identifier)
+    if (slot !== undefined && this.#credit[slot] === 0 && surelyBefore(this.#refusedUntil[slot])) return false
+    const t = exactNow()
     if (slot === undefined) slot = this.#track(identifier, t)
     // A clock that stepped back voids the credits: the engine decides.
     if (t >= this.#latestMs) {
