@@ -228,7 +228,7 @@ describe(`RateLimiter (${runner})`, () => {
       [() => new RateLimiter(1.5), RangeError, 'got 1.5'],
       [() => new RateLimiter(NaN), RangeError, 'got NaN'],
       [() => new RateLimiter('10' as any), TypeError, 'got "10"'],
-      [() => new RateLimiter(10, 0), RangeError, 'new RateLimiter: windowMs must be a positive finite number, got 0'],
+      [() => new RateLimiter(10, 0), RangeError, 'new RateLimiter: windowMs must be a positive integer up to 31536000000, got 0'],
       [() => new RateLimiter(10, Infinity), RangeError, 'got Infinity'],
       [() => new RateLimiter(10, NaN), RangeError, 'windowMs'],
       [() => new RateLimiter(10, 1000, { maxIdentifiers: 0 }), RangeError, 'options.maxIdentifiers'],
@@ -238,7 +238,7 @@ describe(`RateLimiter (${runner})`, () => {
       expect(make).toThrow(text)
     })
 
-    it('rejects missing, empty and huge identifiers in every method and changes nothing', () => {
+    it('rejects missing and empty identifiers in every method and changes nothing', () => {
       const limiter = new RateLimiter(2, 60_000)
       limiter.isAllowed('ip')
       const methods = ['isAllowed', 'remaining', 'reset', 'retryAfterMs', 'check', 'headers'] as const
@@ -248,9 +248,6 @@ describe(`RateLimiter (${runner})`, () => {
         expect(call({})).toThrow(TypeError)
         expect(call(NaN)).toThrow(TypeError)
         expect(call('')).toThrow(new RangeError(`RateLimiter.${m}: identifier must be a non-empty string, got ""`))
-        expect(call('x'.repeat(1 << 20))).toThrow(
-          new RangeError(`RateLimiter.${m}: identifier must be at most 256 characters, got a string of 1048576 characters`),
-        )
       }
       expect(limiter.stats().tracked).toBe(1)
       expect(limiter.remaining('ip')).toBe(1)

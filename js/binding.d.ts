@@ -14,14 +14,8 @@ export declare class CacheEngine {
   sweep(expiresMs: Float64Array, nowMs: number, out: Int32Array): SweepResult
   /** Counters, with entries valid at `now_ms` counted from `expires_ms`. */
   stats(expiresMs: Float64Array, nowMs: number): EngineStats
-  /** Forgets every entry and detaches every flight; counters are kept. */
+  /** Forgets every entry; counters are kept. */
   clear(): void
-  /** Joins the load in progress for `key`, or starts one. */
-  flightBegin(key: string, nowMs: number, maxAgeMs: number): FlightDecision
-  /** Ends flight `id`; true when its result may be cached. */
-  flightFinish(key: string, id: number): boolean
-  /** Detaches the flight for `key`, if any; returns its id or 0. */
-  flightInvalidate(key: string): number
 }
 
 /** The engine behind one `RateLimiter`. */
@@ -198,16 +192,6 @@ export interface EngineStats {
   heldEntryHits: number
   /** Held entries within their TTL at `now`. */
   validEntries: number
-}
-
-/**
- * What `flightBegin` decided: `lead` (start a load under `id`) or join `id`;
- * `superseded` is a stale flight id to forget, or 0.
- */
-export interface FlightDecision {
-  id: number
-  lead: boolean
-  superseded: number
 }
 
 /** Numbers `LimiterEngine.sync` writes: `[remaining, nextAdmitAtMs, resetAtMs]`. */

@@ -31,6 +31,47 @@ function now() {
 }
 
 /**
+ * How far the cell may lag `Date.now()` before a deadline check can be
+ * wrong. The ticker is a thread like any other: under CPU contention it is
+ * descheduled and the cell falls behind. With three busy processes on the
+ * project's 2 cores (__test__/clock-contention.test.ts) over half the reads
+ * were 1 ms or more behind, p99 4-11 ms, worst 12-29 ms; the margin leaves
+ * room for ten times that. It costs a `Date.now()` (41 ns) only on hits
+ * within the margin of their entry's deadline.
+ */
+const LAG_MARGIN_MS = 250
+
+/**
+ * Whether `Date.now()` is surely before `ms`, decided from the cell alone:
+ * true while the cell is more than `LAG_MARGIN_MS` before it. A false answer
+ * means "read `Date.now()` to know".
+ */
+function surelyBefore(ms) {
+  return now() + LAG_MARGIN_MS < ms
+}
+
+/**
+ * Whether `deadlineMs` has passed by `Date.now()`. The cell decides while it
+ * is more than `LAG_MARGIN_MS` before the deadline (the usual case: a cache
+ * hit stays one memory load); nearer the deadline `Date.now()` does, so a
+ * lagging cell cannot keep an entry alive past its deadline unless the lag
+ * exceeds the margin.
+ */
+function hasPassed(deadlineMs) {
+  return !surelyBefore(deadlineMs) && Date.now() > deadlineMs
+}
+
+/**
+ * `Date.now()` itself, for decisions a lagging clock would get wrong: the
+ * rate limiter logs admissions at this time, since an admission logged
+ * early would leave its window early and let one request too many in.
+ * Fake timers replace `Date.now`, so they drive it too.
+ */
+function exactNow() {
+  return Date.now()
+}
+
+/**
  * The exact time for background work (the expiry sweep), read without
  * touching `Date`: a timer may fire after a jest environment was torn down,
  * when reading its `Date` warns. NaN while `Date.now` was last seen faked:
@@ -40,4 +81,4 @@ function backgroundNow() {
   return dateNowIsFaked ? NaN : native.clockWake()
 }
 
-module.exports = { now, backgroundNow }
+module.exports = { now, surelyBefore, hasPassed, exactNow, backgroundNow }

@@ -9,8 +9,9 @@ function describe(value) {
       return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value)
     case 'number':
     case 'boolean':
-    case 'bigint':
       return String(value)
+    case 'bigint':
+      return `${value}n`
     case 'undefined':
       return 'undefined'
     case 'symbol':
@@ -43,15 +44,6 @@ function countArg(fn, value, name, max) {
   if (typeof value !== 'number') throw new TypeError(`${fn}: ${name} must be a positive integer, got ${describe(value)}`)
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new RangeError(`${fn}: ${name} must be a positive integer up to ${max}, got ${describe(value)}`)
-  }
-  return value
-}
-
-/** A positive finite number (a duration, a rate). */
-function positiveFiniteArg(fn, value, name) {
-  if (typeof value !== 'number') throw new TypeError(`${fn}: ${name} must be a positive finite number, got ${describe(value)}`)
-  if (!(value > 0) || value === Infinity) {
-    throw new RangeError(`${fn}: ${name} must be a positive finite number, got ${describe(value)}`)
   }
   return value
 }
@@ -95,7 +87,6 @@ module.exports = {
   keyArg,
   shortKeyArg,
   ttlMsArg,
-  positiveFiniteArg,
   countArg,
   functionArg,
   durationMsArg,

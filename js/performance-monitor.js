@@ -4,6 +4,21 @@
 // 1,024 samples or when stats are read (see docs/boundary.md). Histograms, windows,
 // alert rules and the Prometheus text live in the engine; exemplars keep JS
 // metadata objects, so they stay here.
+//
+// Invariants a change here must keep:
+// - Per-name state in the front (`#exemplars`, `#exemplarFloor`,
+//   `#registeredAs`) is indexed by the engine's id for the name. The engine
+//   hands out the lowest free id, so ids stay below `maxNames` and these fit
+//   arrays sized once; the hot path's exemplar check is then one typed-array
+//   load, not a Map lookup. Clearing a name resets its entries before the
+//   engine can hand its id to another name.
+// - The ring only ever holds ids the engine has registered: `time` notes
+//   which registration of its id it started under (`#registeredAs`), and a
+//   sample whose name was cleared meanwhile is dropped, not pushed, so a late
+//   sample can neither fail the request it measures nor land under the name
+//   that took its id.
+// - A name is tracked from its first `time` or `record`, but it has stats
+//   (in `getStats`, `getSummary`, `getMetricNames`) only once a sample landed.
 'use strict'
 
 const { MonitorEngine } = require('./binding.js')
@@ -25,6 +40,18 @@ const DEFAULT_ALERT_INTERVAL_MS = 10_000
 const EXEMPLARS = 5
 
 const round2 = (n) => Math.round(n * 100) / 100
+/** A UTF-16 code unit that is half of a surrogate pair without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/**
+ * `name` as the engine stores it (the Prometheus `name` label, alert
+ * subjects): the engine's strings are UTF-8, where every lone surrogate
+ * would become U+FFFD and distinct names one series. Each is written as
+ * `\uD800`-style text instead; valid names pass unchanged.
+ */
+function engineName(name) {
+  return name.replace(LONE_SURROGATE, (unit) => `\\u${unit.charCodeAt(0).toString(16).toUpperCase()}`)
+}
 
 /** Runs `fn` as `time` does, without timing it. */
 function untimed(fn) {
@@ -60,6 +87,10 @@ class PerformanceMonitor {
   #listeners = new Set()
   #alertTimer = null
   #warnedFull = false
+  #warnedBadName = false
+  /** Per id, the registration it holds now (0: none); see the invariants above. */
+  #registeredAs
+  #registrations = 0
 
   /**
    * @param options.windowMs span of the rolling-window stats (default 60000)
@@ -93,48 +124,53 @@ class PerformanceMonitor {
     this.#engine.setAlertRules(specs)
     this.#alertRules = rules
     this.#exemplarFloor = new Float64Array(this.#maxNames).fill(-1)
+    this.#registeredAs = new Float64Array(this.#maxNames)
   }
 
   /**
    * Runs `fn`, records its duration (and an error if it throws or rejects),
    * and resolves to what it returns or rejects with exactly what it threw.
-   * The sample is recorded before the promise settles.
+   * The sample is recorded before the promise settles. A metric problem
+   * never fails the request: a bad name (empty, not a string, over 256
+   * characters) or one past `maxNames` runs `fn` untimed, with one process
+   * warning; a sample whose name was cleared while `fn` ran is dropped.
+   * Only a non-function `fn` or non-object `metadata` rejects.
    */
   time(name, fn, metadata) {
     let id = this.#ids.get(name)
     if (id === undefined || typeof fn !== 'function' || (metadata !== undefined && typeof metadata !== 'object')) {
       try {
-        const label = 'PerformanceMonitor.time'
-        const checkedName = shortKeyArg(label, name, 'name', MAX_NAME_LENGTH)
-        functionArg(label, fn, 'fn')
-        optionalObjectArg(label, metadata, 'metadata')
-        id = this.#idFor(checkedName)
+        functionArg('PerformanceMonitor.time', fn, 'fn')
+        optionalObjectArg('PerformanceMonitor.time', metadata, 'metadata')
       } catch (err) {
         return Promise.reject(err)
       }
+      id ??= this.#timedIdFor(name)
       if (id === -1) return untimed(fn)
     }
+    const registration = this.#registeredAs[id]
     const start = performance.now()
     let result
     try {
       result = fn()
+      // Inside the try: a `then` getter that throws rejects, as a throwing `fn` does.
+      if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+        return Promise.resolve(result).then(
+          (value) => {
+            this.#pushTimed(id, registration, start, metadata, false)
+            return value
+          },
+          (err) => {
+            this.#pushTimed(id, registration, start, metadata, true)
+            throw err
+          },
+        )
+      }
     } catch (err) {
-      this.#push(id, performance.now() - start, metadata, true)
+      this.#pushTimed(id, registration, start, metadata, true)
       return Promise.reject(err)
     }
-    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
-      return Promise.resolve(result).then(
-        (value) => {
-          this.#push(id, performance.now() - start, metadata, false)
-          return value
-        },
-        (err) => {
-          this.#push(id, performance.now() - start, metadata, true)
-          throw err
-        },
-      )
-    }
-    this.#push(id, performance.now() - start, metadata, false)
+    this.#pushTimed(id, registration, start, metadata, false)
     return Promise.resolve(result)
   }
 
@@ -154,7 +190,8 @@ class PerformanceMonitor {
   /**
    * `{ count, avg, min, max, p50, p95, p99 }` in ms (two decimals) over every
    * sample ever recorded, plus `errors`, `errorRate` (%) and `window` (the same
-   * over the last `windowMs`, or `null` if it is empty); `null` for an unknown name.
+   * over the last `windowMs`, or `null` if it is empty); `null` for a name
+   * with no samples (as the reference), even while its first `time` runs.
    */
   getStats(name) {
     const id = this.#ids.get(shortKeyArg('PerformanceMonitor.getStats', name, 'name', MAX_NAME_LENGTH))
@@ -163,18 +200,21 @@ class PerformanceMonitor {
     return this.#statsOf(id, now())
   }
 
-  /** `getStats` of every name, by name. */
+  /** `getStats` of every name with samples, by name. */
   getSummary() {
     this.#drain()
     const at = now()
     const summary = {}
-    for (const [name, id] of this.#ids) summary[name] = this.#statsOf(id, at)
+    for (const [name, id] of this.#ids) {
+      const stats = this.#statsOf(id, at)
+      if (stats !== null) summary[name] = stats
+    }
     return summary
   }
 
-  /** Every name recorded since it was last cleared, in first-recorded order. */
+  /** Every name with samples recorded since it was last cleared, in first-tracked order. */
   getMetricNames() {
-    return [...this.#ids.keys()]
+    return Object.keys(this.getSummary())
   }
 
   /** Forgets `name`, or every name when called without one. */
@@ -185,6 +225,7 @@ class PerformanceMonitor {
       this.#ids.clear()
       this.#exemplars = []
       this.#exemplarFloor.fill(-1)
+      this.#registeredAs.fill(0)
       return
     }
     const checkedName = shortKeyArg('PerformanceMonitor.clear', name, 'name', MAX_NAME_LENGTH)
@@ -195,6 +236,7 @@ class PerformanceMonitor {
     this.#ids.delete(checkedName)
     this.#exemplars[id] = undefined
     this.#exemplarFloor[id] = -1
+    this.#registeredAs[id] = 0
   }
 
   /**
@@ -295,7 +337,6 @@ class PerformanceMonitor {
     return id === undefined ? 0 : this.#engine.footprintBytes(id)
   }
 
-  /** The id of a checked name, registering it if new. */
   /**
    * The id for `name`, registering it; -1 once `maxNames` names are tracked:
    * their samples are dropped (with one process warning) rather than failing
@@ -314,9 +355,32 @@ class PerformanceMonitor {
       }
       return -1
     }
-    id = this.#engine.register(name)
+    id = this.#engine.register(engineName(name))
     this.#ids.set(name, id)
+    this.#registeredAs[id] = ++this.#registrations
     return id
+  }
+
+  /** `#idFor` an unchecked name from `time`: -1, with one process warning, for a bad name. */
+  #timedIdFor(name) {
+    let checkedName
+    try {
+      checkedName = shortKeyArg('PerformanceMonitor.time', name, 'name', MAX_NAME_LENGTH)
+    } catch (err) {
+      if (!this.#warnedBadName) {
+        this.#warnedBadName = true
+        process.emitWarning(`hotpath: ${err.message}; such samples are dropped, and what time() wraps still runs`, {
+          code: 'HOTPATH_BAD_METRIC_NAME',
+        })
+      }
+      return -1
+    }
+    return this.#idFor(checkedName)
+  }
+
+  /** Pushes a `time` sample that started under `registration` of `id`, unless its name was cleared since. */
+  #pushTimed(id, registration, start, metadata, errored) {
+    if (this.#registeredAs[id] === registration) this.#push(id, performance.now() - start, metadata, errored)
   }
 
   /** The hot path: three stores into the ring, and an exemplar check. */
@@ -348,9 +412,11 @@ class PerformanceMonitor {
     if (kept.length === EXEMPLARS) this.#exemplarFloor[id] = kept[EXEMPLARS - 1].durationMs
   }
 
+  /** The stats of `id` at `at`, or null while it has no samples. */
   #statsOf(id, at) {
     const out = this.#out
     this.#engine.stats(id, at, out)
+    if (out[0] === 0) return null
     const stats = statsFrom(out, 0)
     stats.window = out[STATS_WORDS] === 0 ? null : { windowMs: this.#windowMs, ...statsFrom(out, STATS_WORDS) }
     return stats

@@ -8,15 +8,29 @@
 // time before which every request is refused. Within those, `isAllowed` is
 // a Map lookup and two typed-array reads; admissions are logged as
 // (slot, time) pairs that the engine replays and re-checks in batches.
+//
+// The window hand-off: `#sync` is the only place that learns a window from
+// the engine. It writes `#window` ([remaining, nextAdmitAtMs, resetAtMs] after
+// the request it decided or inspected) and, from it, the slot's `#credit` and
+// `#refusedUntil`; `#decision` reads `#window` right after, before anything
+// else can call the engine (`#inspect` of an untracked identifier writes the
+// empty window itself). Credits are valid from the sync time on, so the hot
+// path spends them only while the clock has not gone back past `#latestMs`.
+//
+// Admissions are logged at `Date.now()` itself (`exactNow`), not the shared
+// cell: an admission logged even 1 ms early leaves its window 1 ms early, and
+// under CPU contention the cell lags by tens of ms. A refusal needs no exact
+// time while the cell is surely before the window's next admission.
 'use strict'
 
+const { createHash } = require('node:crypto')
 const { LimiterEngine } = require('./binding.js')
-const { now } = require('./clock.js')
-const { shortKeyArg, positiveFiniteArg, countArg, objectArg } = require('./describe.js')
+const { exactNow, surelyBefore } = require('./clock.js')
+const { keyArg, countArg, objectArg } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')
 const { rateLimitHeaders } = require('./rate-limit-headers.js')
 /** Numbers the engine writes per answer, `[remaining, nextAdmitAtMs, resetAtMs]` (src/wire.rs). */
-const { LIMITER_WINDOW_WORDS } = require('./wire.js')
+const { LIMITER_WINDOW_WORDS, MAX_CACHE_ENTRIES } = require('./wire.js')
 
 /** Admissions buffered before the engine replays them: one call per 512. */
 const LOG_PAIRS = 512
@@ -24,10 +38,29 @@ const LOG_PAIRS = 512
 const DROP_BATCH = 256
 /** Largest `maxRequests`: a full window is 8 bytes per request. */
 const MAX_REQUESTS = 1_000_000
-/** Largest `maxIdentifiers`. */
-const MAX_IDENTIFIERS = 1 << 24
-/** Longest identifier: tracked identifiers are held as keys, so their size bounds memory. */
+/** Largest `maxIdentifiers`: V8's bound on a `Map` under churn, the same as the largest cache (engine/src/cache/op.rs). */
+const MAX_IDENTIFIERS = MAX_CACHE_ENTRIES
+/** Longest `windowMs`: one year, so that every header stays a plain integer. */
+const MAX_WINDOW_MS = 365 * 24 * 3600 * 1000
+/**
+ * Longest identifier kept as it is. Tracked identifiers are held as Map
+ * keys, so longer ones are held as their SHA-256 instead (44 characters).
+ */
 const MAX_IDENTIFIER_LENGTH = 256
+
+/**
+ * The identifier as the limiter keys it: itself up to `MAX_IDENTIFIER_LENGTH`
+ * characters, else the SHA-256 of its UTF-16 code units (lone surrogates
+ * included, so distinct strings stay distinct). Any string an attacker can
+ * send is a valid identifier. A hash may collide with a short identifier
+ * only by chance (2⁻²⁵⁶ per pair); one chosen to collide gains nothing the
+ * sender could not get by sending that identifier itself.
+ */
+function identifierKey(fn, value) {
+  const identifier = keyArg(fn, value, 'identifier')
+  if (identifier.length <= MAX_IDENTIFIER_LENGTH) return identifier
+  return createHash('sha256').update(identifier, 'utf16le').digest('base64')
+}
 
 /**
  * Allows at most `maxRequests` per identifier in any rolling window of
@@ -54,13 +87,13 @@ class RateLimiter {
 
   /**
    * @param maxRequests admissions per identifier per window, 1 to 1,000,000 (default 100)
-   * @param windowMs the rolling window in milliseconds (default 60000)
+   * @param windowMs the rolling window, a whole number of milliseconds from 1 to 31,536,000,000 (one year; default 60000)
    * @param options.maxIdentifiers identifiers tracked at once (default 100,000, fewer for
    *   large `maxRequests` so full windows fit 128 MiB); past it the least recently admitted is forgotten
    */
   constructor(maxRequests = 100, windowMs = 60_000, options = {}) {
     this.#maxRequests = countArg('new RateLimiter', maxRequests, 'maxRequests', MAX_REQUESTS)
-    this.#windowMs = positiveFiniteArg('new RateLimiter', windowMs, 'windowMs')
+    this.#windowMs = countArg('new RateLimiter', windowMs, 'windowMs', MAX_WINDOW_MS)
     objectArg('new RateLimiter', options, 'options')
     const { maxIdentifiers } = options
     if (maxIdentifiers !== undefined) countArg('new RateLimiter', maxIdentifiers, 'options.maxIdentifiers', MAX_IDENTIFIERS)
@@ -70,10 +103,14 @@ class RateLimiter {
   /** Whether a request from `identifier` is allowed now; an allowed request is counted. */
   isAllowed(identifier) {
     if (typeof identifier !== 'string' || identifier === '' || identifier.length > MAX_IDENTIFIER_LENGTH) {
-      identifier = shortKeyArg('RateLimiter.isAllowed', identifier, 'identifier', MAX_IDENTIFIER_LENGTH)
+      identifier = identifierKey('RateLimiter.isAllowed', identifier)
     }
-    const t = now()
     let slot = this.#slotOf.get(identifier)
+    if (slot !== undefined && this.#credit[slot] === 0 && surelyBefore(this.#refusedUntil[slot])) {
+      this.#refused++
+      return false
+    }
+    const t = exactNow()
     if (slot === undefined) slot = this.#track(identifier, t)
     // A clock that stepped back voids the credits: the engine decides.
     if (t >= this.#latestMs) {
@@ -103,7 +140,7 @@ class RateLimiter {
 
   /** Forgets `identifier`'s window: its next request starts a fresh one. */
   reset(identifier) {
-    identifier = shortKeyArg('RateLimiter.reset', identifier, 'identifier', MAX_IDENTIFIER_LENGTH)
+    identifier = identifierKey('RateLimiter.reset', identifier)
     const slot = this.#slotOf.get(identifier)
     if (slot === undefined) return
     this.#flush()
@@ -117,8 +154,8 @@ class RateLimiter {
    * `{ allowed, limit, remaining, resetMs, retryAfterMs, headers }`.
    */
   check(identifier) {
-    identifier = shortKeyArg('RateLimiter.check', identifier, 'identifier', MAX_IDENTIFIER_LENGTH)
-    const t = now()
+    identifier = identifierKey('RateLimiter.check', identifier)
+    const t = exactNow()
     let slot = this.#slotOf.get(identifier)
     if (slot === undefined) slot = this.#track(identifier, t)
     return this.#decision(this.#sync(slot, t, true), t)
@@ -148,8 +185,8 @@ class RateLimiter {
 
   /** The window of `identifier` now, as `check` reports it, without counting a request. */
   #inspect(fn, identifier) {
-    identifier = shortKeyArg(fn, identifier, 'identifier', MAX_IDENTIFIER_LENGTH)
-    const t = now()
+    identifier = identifierKey(fn, identifier)
+    const t = exactNow()
     const slot = this.#slotOf.get(identifier)
     if (slot === undefined) {
       this.#window.set([this.#maxRequests, -Infinity, t])

@@ -1,13 +1,29 @@
-// SimpleCache: the JS front of the cache. Values and the key → slot table
-// stay here (values must stay the very JS values set); recency, counters,
-// expiry scans and the single-flight table live in the Rust engine, fed an
+// SimpleCache: the JS front of the cache. Values, the key → slot table and
+// the single-flight table (promises, keyed by the JS string itself) stay
+// here; recency, counters and expiry scans live in the Rust engine, fed an
 // op log in batches. A hit is a Map lookup, a deadline check against the
 // shared clock and two typed-array stores: no napi call (see docs/boundary.md).
+//
+// Invariants a change here must keep:
+// - Every op on a slot (hit, write, delete, expiry, eviction) sets
+//   `#touched[slot]` before it is logged. The engine hands back victims
+//   (exact LRU as of its last replay) with their flags cleared, so a victim
+//   still unflagged is held and unused since: the LRU entry now. A freed
+//   slot is therefore never handed out as a victim: it was flagged when it
+//   was freed (`#release`), and once the engine has replayed that it is no
+//   longer in the recency list that victims come from.
+// - A slot is in exactly one place: `#slotOf` (held), `#free`, or past
+//   `#nextFresh` (never used). `clear()` empties the victim list with them.
+// - A flight is in `#flights` from before its fetcher runs until it lands,
+//   is superseded, or its key is written, deleted or cleared; its result is
+//   cached only if it is still the key's flight when it lands.
+// - `#slotOf` stays within `MAX_ENTRIES`, so no `Map.set` can throw halfway
+//   through a write.
 'use strict'
 
 const timers = require('node:timers')
 const { CacheEngine } = require('./binding.js')
-const { now, backgroundNow } = require('./clock.js')
+const { now, hasPassed, backgroundNow } = require('./clock.js')
 const { keyArg, ttlMsArg, countArg, objectArg, describe } = require('./describe.js')
 const { grown } = require('./typed-arrays.js')
 const { L2Tier } = require('./two-tier.js')
@@ -57,6 +73,7 @@ class SimpleCache {
   #sweepTimer = null
   #sweepAt = Infinity
   #lastSweep = -Infinity
+  /** Loads in progress by key: `{ promise, startedMs }`. */
   #flights = new Map()
   /** The Redis tier, or null for an in-process cache. */
   #tier = null
@@ -94,7 +111,7 @@ class SimpleCache {
       this.#record(OP_MISS)
       return null
     }
-    if (now() > this.#expires[slot]) {
+    if (hasPassed(this.#expires[slot])) {
       this.#expire(key, slot)
       this.#record(OP_MISS)
       return null
@@ -108,7 +125,7 @@ class SimpleCache {
   set(key, data, ttlSeconds) {
     if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.set', key)
     const ttlMs = ttlSeconds === undefined ? this.#defaultTtlMs : ttlMsArg('SimpleCache.set', ttlSeconds)
-    if (this.#flights.size > 0) this.#engine.flightInvalidate(key)
+    if (this.#flights.size > 0) this.#flights.delete(key)
     this.#write(key, data, ttlMs)
     if (this.#tier !== null) this.#tier.set(key, data, ttlMs)
   }
@@ -117,7 +134,7 @@ class SimpleCache {
   has(key) {
     if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.has', key)
     const slot = this.#slotOf.get(key)
-    return slot !== undefined && now() <= this.#expires[slot]
+    return slot !== undefined && !hasPassed(this.#expires[slot])
   }
 
   /** Removes `key`; true if it was held (expired or not). A load in flight for it is not cached. */
@@ -128,7 +145,7 @@ class SimpleCache {
   }
 
   #deleteLocal(key) {
-    if (this.#flights.size > 0) this.#engine.flightInvalidate(key)
+    if (this.#flights.size > 0) this.#flights.delete(key)
     const slot = this.#slotOf.get(key)
     if (slot === undefined) return false
     this.#release(key, slot, OP_DELETE)
@@ -185,58 +202,69 @@ class SimpleCache {
     return this.#tier === null ? Promise.resolve() : this.#tier.flush()
   }
 
-  /** Cache-aside with single flight; arguments already checked by `cacheAside`. */
+  /**
+   * Cache-aside with single flight; arguments already checked by `cacheAside`.
+   * The flight is registered before `fetcher` runs, so a fetcher that writes
+   * or deletes its own key, or asks for it again, already sees it.
+   */
   [kLoad](key, fetcher, ttlMs) {
     const slot = this.#slotOf.get(key)
-    if (slot !== undefined && now() <= this.#expires[slot]) {
+    if (slot !== undefined && !hasPassed(this.#expires[slot])) {
       this.#touched[slot] = 1
       this.#record(slot)
       return Promise.resolve(this.#values[slot])
     }
     if (slot !== undefined) this.#expire(key, slot)
 
-    const decision = this.#engine.flightBegin(key, now(), this.#maxFlightMs)
-    if (!decision.lead) {
+    const t = now()
+    const running = this.#flights.get(key)
+    if (running !== undefined && t - running.startedMs < this.#maxFlightMs) {
       this.#record(OP_JOIN)
-      return this.#flights.get(decision.id)
+      return running.promise
     }
+    // A flight past the age bound is replaced: its waiters keep it, but it
+    // absorbs no new callers and, no longer the key's flight, caches nothing.
     this.#record(OP_MISS)
-    if (decision.superseded !== 0) this.#flights.delete(decision.superseded)
-
-    const id = decision.id
     let landTtlMs = ttlMs ?? this.#defaultTtlMs
-    let result
-    if (this.#tier !== null) {
-      // L2, or one fetch per fleet; an L2 value keeps no more TTL than Redis has left.
-      result = this.#tier.load(key, fetcher, landTtlMs).then((loaded) => {
-        landTtlMs = loaded.ttlMs
-        return loaded.value
-      })
-    } else {
-      try {
-        result = fetcher()
-      } catch (err) {
-        result = Promise.reject(err)
-      }
-    }
-    const flight = Promise.resolve(result).then(
+    let resolveLoad
+    const loaded = new Promise((resolve) => {
+      resolveLoad = resolve
+    })
+    const flight = { promise: undefined, startedMs: t }
+    flight.promise = loaded.then(
       (value) => {
-        if (this.#land(key, id)) this.#write(key, value, landTtlMs)
+        if (this.#land(key, flight)) this.#write(key, value, landTtlMs)
         return value
       },
       (err) => {
-        this.#land(key, id)
+        this.#land(key, flight)
         throw err
       },
     )
-    this.#flights.set(id, flight)
-    return flight
+    this.#flights.set(key, flight)
+    if (this.#tier !== null) {
+      // L2, or one fetch per fleet; an L2 value keeps no more TTL than Redis has left.
+      resolveLoad(
+        this.#tier.load(key, fetcher, landTtlMs).then((l2) => {
+          landTtlMs = l2.ttlMs
+          return l2.value
+        }),
+      )
+      return flight.promise
+    }
+    try {
+      resolveLoad(fetcher()) // adopts a promise or thenable, rejecting if its `then` throws
+    } catch (err) {
+      resolveLoad(Promise.reject(err))
+    }
+    return flight.promise
   }
 
-  /** Ends flight `id`; true when its result may be cached. */
-  #land(key, id) {
-    this.#flights.delete(id)
-    return this.#engine.flightFinish(key, id)
+  /** Ends `flight`; true when it was still its key's flight, so its result may be cached. */
+  #land(key, flight) {
+    if (this.#flights.get(key) !== flight) return false
+    this.#flights.delete(key)
+    return true
   }
 
   #write(key, data, ttlMs) {

@@ -64,7 +64,7 @@ export interface SimpleCacheOptions {
 /** An in-process LRU cache with per-entry TTL; values are kept as the very JS values set. */
 export declare class SimpleCache<T = any> {
   /**
-   * @param maxSize most entries held, 1 to 16777216 (default 1000); the least recently used is evicted
+   * @param maxSize most entries held, 1 to 8388608 (default 1000); the least recently used is evicted
    * @param defaultTtlSeconds TTL of a `set` without one (default 300)
    */
   constructor(maxSize?: number, defaultTtlSeconds?: number, options?: SimpleCacheOptions)
@@ -104,7 +104,7 @@ export declare function cacheAside<T>(
 /** Options beyond the reference's constructor arguments. */
 export interface RateLimiterOptions {
   /**
-   * Identifiers tracked at once, 1 to 16777216. Default 100,000, or fewer when
+   * Identifiers tracked at once, 1 to 8388608. Default 100,000, or fewer when
    * `maxRequests` is large, so that full windows fit in 128 MiB (100,000 for 100).
    * Past it the least recently admitted identifier is forgotten and starts a fresh window.
    */
@@ -162,7 +162,7 @@ export interface RateLimiterStats {
 export declare class RateLimiter {
   /**
    * @param maxRequests admissions per identifier per window, an integer 1 to 1,000,000 (default 100)
-   * @param windowMs the rolling window in ms, positive and finite (default 60000)
+   * @param windowMs the rolling window, a whole number of ms from 1 to 31536000000 (a year; default 60000)
    */
   constructor(maxRequests?: number, windowMs?: number, options?: RateLimiterOptions)
   /** Whether a request from `identifier` is allowed now; an allowed request is counted. */

@@ -93,11 +93,14 @@ export interface PerformanceMonitorOptions {
 /** Latency monitor with HDR percentiles (bounded memory per name), errors, a rolling window and alerts. */
 export declare class PerformanceMonitor {
   constructor(options?: PerformanceMonitorOptions)
-  /** Runs `fn`, records its duration (and an error if it fails) and settles as `fn` did. */
+  /**
+   * Runs `fn`, records its duration (and an error if it fails) and settles as `fn` did.
+   * A bad name never fails the call: `fn` runs untimed, with one process warning.
+   */
   time<T>(name: string, fn: () => Promise<T> | T, metadata?: Record<string, unknown>): Promise<T>
   /** Records a duration of 0 to 3,600,000 ms. */
   record(name: string, durationMs: number, metadata?: Record<string, unknown>): void
-  /** Stats since the first sample (or the last `clear`), or `null` for an unknown name. */
+  /** Stats since the first sample (or the last `clear`), or `null` for a name with no samples yet. */
   getStats(name: string): MonitorStats | null
   getSummary(): Record<string, MonitorStats>
   getMetricNames(): string[]

@@ -1,10 +1,10 @@
 //! `CacheEngine`: one cache's engine state behind a JS class. Called on cold
-//! paths only (a full op log, eviction victims used up, stats, sweeps, misses
-//! in `cacheAside`); the hot path stays in `js/simple-cache.js`.
+//! paths only (a full op log, eviction victims used up, stats, sweeps); the
+//! hot path and the single-flight table stay in `js/simple-cache.js`.
 
 use crate::errors::invalid;
 use crate::out_slice::OutSlice;
-use hotpath_engine::cache::{CachePolicy, FlightTable, FlightTicket};
+use hotpath_engine::cache::CachePolicy;
 use napi::Result;
 use napi_derive::napi;
 
@@ -12,7 +12,6 @@ use napi_derive::napi;
 #[napi]
 pub struct CacheEngine {
   policy: CachePolicy,
-  flights: FlightTable,
 }
 
 /// Counters for `SimpleCache.stats()`.
@@ -36,15 +35,6 @@ pub struct SweepResult {
   pub next_deadline_ms: f64,
 }
 
-/// What `flightBegin` decided: `lead` (start a load under `id`) or join `id`;
-/// `superseded` is a stale flight id to forget, or 0.
-#[napi(object)]
-pub struct FlightDecision {
-  pub id: u32,
-  pub lead: bool,
-  pub superseded: u32,
-}
-
 #[napi]
 impl CacheEngine {
   /// An empty engine.
@@ -52,7 +42,6 @@ impl CacheEngine {
   pub fn new() -> Self {
     CacheEngine {
       policy: CachePolicy::default(),
-      flights: FlightTable::default(),
     }
   }
 
@@ -106,39 +95,9 @@ impl CacheEngine {
     }
   }
 
-  /// Forgets every entry and detaches every flight; counters are kept.
+  /// Forgets every entry; counters are kept.
   #[napi(catch_unwind)]
   pub fn clear(&mut self) {
     self.policy.clear();
-    self.flights.clear();
-  }
-
-  /// Joins the load in progress for `key`, or starts one.
-  #[napi(catch_unwind)]
-  pub fn flight_begin(&mut self, key: String, now_ms: f64, max_age_ms: f64) -> FlightDecision {
-    match self.flights.begin(&key, now_ms, max_age_ms) {
-      FlightTicket::Join(id) => FlightDecision {
-        id,
-        lead: false,
-        superseded: 0,
-      },
-      FlightTicket::Lead { id, superseded } => FlightDecision {
-        id,
-        lead: true,
-        superseded: superseded.unwrap_or(0),
-      },
-    }
-  }
-
-  /// Ends flight `id`; true when its result may be cached.
-  #[napi(catch_unwind)]
-  pub fn flight_finish(&mut self, key: String, id: u32) -> bool {
-    self.flights.finish(&key, id)
-  }
-
-  /// Detaches the flight for `key`, if any; returns its id or 0.
-  #[napi(catch_unwind)]
-  pub fn flight_invalidate(&mut self, key: String) -> u32 {
-    self.flights.invalidate(&key).unwrap_or(0)
   }
 }

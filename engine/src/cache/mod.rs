@@ -6,10 +6,8 @@
 //! answers with the next eviction victims so that a `set` into a full cache
 //! evicts without a call.
 
-mod flight;
 mod op;
 mod policy;
 
-pub use flight::{FlightTable, FlightTicket};
 pub use op::{Op, MAX_ENTRIES};
 pub use policy::{CacheCounters, CachePolicy, ExpiryScan};

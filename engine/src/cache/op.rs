@@ -2,12 +2,15 @@
 
 /// Bits of an encoded op that carry the slot; the rest carry the kind.
 pub const SLOT_BITS: u32 = 28;
-/// One more than the largest slot an op can name.
+/// Slots the op word could address (more than any cache may hold).
 pub const MAX_SLOTS: u32 = 1 << SLOT_BITS;
-/// The largest cache, in entries. Below [`MAX_SLOTS`] on purpose: the front
-/// keeps a few typed arrays sized by slot, and 16M entries is already far
-/// beyond what an in-process cache of JS values should hold.
-pub const MAX_ENTRIES: u32 = 1 << 24;
+/// The largest cache: `maxSize` runs from 1 to this (8,388,608); the JS
+/// front reads it as `MAX_CACHE_ENTRIES` (src/wire.rs). The bound is V8's, not ours: a
+/// `Map` holds at most 2²⁴ entries *including deleted ones*, and it clears
+/// deleted entries in place only while at least half of them are deleted;
+/// past 2²³ live keys, churn makes it try to double and throw
+/// "Map maximum size exceeded". A slot at or above it decodes as no op.
+pub const MAX_ENTRIES: u32 = 1 << 23;
 const _: () = assert!(MAX_ENTRIES <= MAX_SLOTS);
 
 /// One thing that happened to a slot, as the JS front logs it:
@@ -36,6 +39,9 @@ impl Op {
   pub fn decode(word: i32) -> Option<Op> {
     let word = word as u32;
     let slot = word & (MAX_SLOTS - 1);
+    if slot >= MAX_ENTRIES {
+      return None;
+    }
     Some(match word >> SLOT_BITS {
       0 => Op::Hit(slot),
       1 => Op::Write(slot),
@@ -70,7 +76,7 @@ mod tests {
 
   #[test]
   fn every_op_survives_a_round_trip_through_its_word() {
-    let last = MAX_SLOTS - 1;
+    let last = MAX_ENTRIES - 1;
     for op in [
       Op::Hit(0),
       Op::Write(last),
@@ -87,5 +93,10 @@ mod tests {
   #[test]
   fn an_unknown_kind_decodes_to_none() {
     assert_eq!(Op::decode((7u32 << SLOT_BITS) as i32), None);
+  }
+
+  #[test]
+  fn a_slot_beyond_the_largest_cache_decodes_to_none() {
+    assert_eq!(Op::decode(Op::Write(MAX_ENTRIES).encode()), None);
   }
 }

@@ -42,11 +42,20 @@ impl RollingWindow {
     (at_ms / self.slice_ms).floor() as i64
   }
 
-  /// Records a sample taken at `at_ms` (epoch milliseconds). A sample older
-  /// than the slice that now holds its place is already outside the window
-  /// and is skipped.
+  /// Records a sample taken at `at_ms` (epoch milliseconds).
+  ///
+  /// Samples arrive in the order they were taken, so one older than the
+  /// whole window (behind the newest slice by [`SLICES`] or more) means the
+  /// wall clock stepped back: the slices "from the future" are dropped (they
+  /// could only hide new samples until the clock caught up with them) and
+  /// the window restarts at `at_ms`. A sample only slightly out of order
+  /// still lands in its own slice.
   pub fn record(&mut self, at_ms: f64, duration_ms: f64, errored: bool) {
     let epoch = self.epoch(at_ms);
+    let newest = self.slices.iter().map(|s| s.epoch).max().unwrap_or(i64::MIN);
+    if newest != i64::MIN && epoch <= newest.saturating_sub(SLICES as i64) {
+      self.reset();
+    }
     let slice = &mut self.slices[epoch.rem_euclid(SLICES as i64) as usize];
     if slice.epoch < epoch {
       slice.latency.reset();
@@ -115,11 +124,23 @@ mod tests {
   }
 
   #[test]
-  fn samples_older_than_the_window_are_skipped() {
+  fn a_clock_stepped_back_past_the_window_restarts_it_at_the_new_time() {
     let mut w = RollingWindow::new(60_000.0);
-    w.record(61_000.0, 7.0, false);
-    w.record(1_000.0, 5.0, false);
-    assert_eq!(count_at(&w, 61_000.0), 1);
+    w.record(181_000.0, 7.0, false);
+    w.record(61_000.0, 5.0, false); // the clock went back two minutes
+    let s = w.stats(61_000.0, &mut LatencyHistogram::default());
+    assert_eq!((s.count, s.max_ms), (1, 5.0));
+    w.record(62_000.0, 9.0, false);
+    assert_eq!(count_at(&w, 62_000.0), 2);
+  }
+
+  #[test]
+  fn a_sample_slightly_out_of_order_lands_in_its_own_slice() {
+    let mut w = RollingWindow::new(60_000.0);
+    w.record(41_000.0, 7.0, false);
+    w.record(19_000.0, 5.0, false);
+    assert_eq!(count_at(&w, 41_000.0), 2);
+    assert_eq!(count_at(&w, 60_500.0), 1);
   }
 
   #[test]
