@@ -1,18 +1,23 @@
-// hotpath/cache: the drop-in for lib/cache.ts.
+// hotpath/cache: the drop-in for lib/cache.ts. Its exports are one per
+// process (js/process-wide.js): every bundle that imports hotpath/cache sees
+// the same apiCache, dataCache and apiRateLimiter.
 'use strict'
 
-const { SimpleCache } = require('../js/simple-cache.js')
-const { createCacheAside } = require('../js/cache-aside.js')
-const { RateLimiter } = require('../js/rate-limiter.js')
+const { processWide } = require('../js/process-wide.js')
 
-const apiCache = new SimpleCache(1000, 300)
-const dataCache = new SimpleCache(500, 600)
+module.exports = processWide('cache', () => {
+  const { SimpleCache } = require('../js/simple-cache.js')
+  const { createCacheAside } = require('../js/cache-aside.js')
+  const { RateLimiter } = require('../js/rate-limiter.js')
 
-module.exports = {
-  SimpleCache,
-  apiCache,
-  dataCache,
-  cacheAside: createCacheAside(apiCache),
-  RateLimiter,
-  apiRateLimiter: new RateLimiter(100, 60_000),
-}
+  const apiCache = new SimpleCache(1000, 300)
+  const dataCache = new SimpleCache(500, 600)
+  return {
+    SimpleCache,
+    apiCache,
+    dataCache,
+    cacheAside: createCacheAside(apiCache),
+    RateLimiter,
+    apiRateLimiter: new RateLimiter(100, 60_000),
+  }
+})

@@ -1,10 +1,14 @@
-// hotpath/performance: the drop-in for lib/performance.ts.
+// hotpath/performance: the drop-in for lib/performance.ts. Its exports are
+// one per process (js/process-wide.js), like hotpath/cache's.
 'use strict'
 
-const { PerformanceMonitor } = require('../js/performance-monitor.js')
-const { apiCache, dataCache } = require('./cache.js')
+const { processWide } = require('../js/process-wide.js')
 
-/** The default monitor; its metrics payload and alerts cover `apiCache` and `dataCache`. */
-const perfMonitor = new PerformanceMonitor({ caches: { apiCache, dataCache } })
+module.exports = processWide('performance', () => {
+  const { PerformanceMonitor } = require('../js/performance-monitor.js')
+  const { apiCache, dataCache } = require('./cache.js')
 
-module.exports = { PerformanceMonitor, perfMonitor }
+  /** The default monitor; its metrics payload and alerts cover `apiCache` and `dataCache`. */
+  const perfMonitor = new PerformanceMonitor({ caches: { apiCache, dataCache } })
+  return { PerformanceMonitor, perfMonitor }
+})
