@@ -9,14 +9,13 @@
 //    time, and webpack bakes `import.meta.url` in as the build machine's path.
 // What survives both: a require the bundler hands to Node at run time, asked
 // for a package name, which Node resolves from `node_modules` when the server
-// starts. webpack exposes that require as `__non_webpack_require__` (it
-// compiles to the chunk's own `require`); Turbopack turns `require` used as a
-// value into its runtime's external require. In plain Node both are `require`.
+// starts. package.json's `#node-require` import is that require, one file per
+// bundler (js/node-require.js says why); in plain Node it is `require`.
 'use strict'
 
 const { platformSuffix, bindingPackageName, bindingLoadError } = require('./platform.js')
 
-const nodeRequire = typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require
+const nodeRequire = require('#node-require')
 
 /** The directory hotpath is installed in, found by package name (Node self-reference when unbundled). */
 function packageDir() {
