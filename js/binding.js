@@ -13,6 +13,8 @@
 // bundler (js/node-require.js says why); in plain Node it is `require`.
 'use strict'
 
+const { readFileSync } = require('node:fs')
+const { join, sep } = require('node:path')
 const { platformSuffix, bindingPackageName, bindingLoadError } = require('./platform.js')
 
 const nodeRequire = require('#node-require')
@@ -31,15 +33,23 @@ function packageDir() {
  */
 function loadBinding() {
   const suffix = platformSuffix(process)
-  const dir = packageDir()
-  const resolveFromPackage = (request) => nodeRequire.resolve(request, { paths: [dir] })
-  const localFile = `./hotpath.${suffix}.node`
   const packageName = bindingPackageName(suffix)
-  const loaders = [
-    [localFile, () => nodeRequire(dir + localFile.slice(2))],
-    [packageName, () => nodeRequire(resolveFromPackage(packageName))],
-  ]
   const attempts = []
+  let dir = null
+  try {
+    dir = packageDir()
+  } catch (error) {
+    // A bundle whose hotpath package is not installed beside it (a standalone copy without it).
+    attempts.push({ request: 'hotpath/package.json', error })
+  }
+  const resolveFromPackage = (request) => nodeRequire.resolve(request, { paths: dir ? [dir] : undefined })
+  const localFile = `./hotpath.${suffix}.node`
+  const loaders = dir
+    ? [
+        [localFile, () => nodeRequire(dir + localFile.slice(2))],
+        [packageName, () => nodeRequire(resolveFromPackage(packageName))],
+      ]
+    : []
   for (const [request, load] of loaders) {
     try {
       return load()
@@ -52,7 +62,28 @@ function loadBinding() {
     edgeRuntime: typeof EdgeRuntime !== 'undefined',
     attempts,
     resolve: resolveFromPackage,
+    // Set by the server.js of a Next.js `output: 'standalone'` build.
+    standalone: process.env.__NEXT_PRIVATE_STANDALONE_CONFIG !== undefined,
+    locked: dir && lockfileLists(dir, packageName),
   })
+}
+
+/**
+ * Whether the lockfile of the project hotpath is installed in (the folder
+ * above the first `node_modules` of `dir`) names `packageName`; null when
+ * there is none. Read only when loading failed.
+ */
+function lockfileLists(dir, packageName) {
+  const nodeModules = dir.indexOf(`${sep}node_modules${sep}`)
+  const project = nodeModules === -1 ? dir : dir.slice(0, nodeModules + 1)
+  for (const file of ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock']) {
+    try {
+      return readFileSync(join(project, file), 'utf8').includes(packageName)
+    } catch {
+      // No such lockfile: try the next kind.
+    }
+  }
+  return null
 }
 
 module.exports = loadBinding()

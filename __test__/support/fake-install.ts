@@ -17,6 +17,7 @@ export type FakeSystem = {
   libc?: 'glibc' | 'musl'
   edgeRuntime?: boolean
   noNodeVersion?: boolean
+  nextStandalone?: boolean
 }
 
 /** A platform package's binary: this host's real build, or a file that is not a shared library. */
