@@ -61,16 +61,28 @@ describe('importing hotpath when no binary fits', () => {
     expect(message).toMatch(
       /^hotpath: the package hotpath-darwin-arm64, which carries the native binary for darwin-arm64, is not installed \(detected platform darwin, arch arm64/,
     )
-    expect(message).toContain('the lockfile lists it: npm skipped it')
+    expect(message).toContain('package-lock.json lists it: npm skipped it')
     expect(message).toMatch(/\nFix: npm install --include=optional\.$/)
   })
 
   it('when npm could not get the platform package (hotpath installed from its tarball alone), says to install both tarballs', () => {
-    const message = failure(importHotpath(install(), { platform: 'darwin', arch: 'arm64' }))
+    // What npm writes then: hotpath's entry names its optional dependencies, none has an entry of its own.
+    const dir = install()
+    const hotpathEntry = { version, optionalDependencies: { 'hotpath-darwin-arm64': version } }
+    writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ packages: { '': {}, 'node_modules/hotpath': hotpathEntry } }))
+    const message = failure(importHotpath(dir, { platform: 'darwin', arch: 'arm64' }))
     expect(message).toMatch(/^hotpath: the package hotpath-darwin-arm64, which carries the native binary for darwin-arm64, is not installed/)
     expect(message).toContain(`the registry the install used has no hotpath-darwin-arm64@${version}`)
     expect(message).not.toContain('--include=optional')
     expect(message).toContain(`\nFix: install the release's tarballs together: npm install ./hotpath-${version}.tgz ./hotpath-darwin-arm64-${version}.tgz`)
+  })
+
+  it('with no npm lockfile to tell, names both causes and both fixes on the Fix line', () => {
+    const message = failure(importHotpath(install(), { platform: 'darwin', arch: 'arm64' }))
+    expect(message).toMatch(/^hotpath: the package hotpath-darwin-arm64, which carries the native binary for darwin-arm64, is not installed/)
+    expect(message).toMatch(
+      new RegExp(`\\nFix: install the release's tarballs together: npm install \\./hotpath-${version}\\.tgz \\./hotpath-darwin-arm64-${version}\\.tgz .*, or, if the install omitted optional dependencies, npm install --include=optional\\.$`),
+    )
   })
 
   it('in a Next.js standalone copy without the binary, names the one next.config line', () => {

@@ -69,19 +69,24 @@ function loadBinding() {
 }
 
 /**
- * Whether the lockfile of the project hotpath is installed in (the folder
- * above the first `node_modules` of `dir`) names `packageName`; null when
- * there is none. Read only when loading failed.
+ * Whether npm's lockfile for the project hotpath is installed in (the folder
+ * above the first `node_modules` of `dir`) has an entry of its own for
+ * `packageName`, which npm writes for every optional dependency it resolved,
+ * installed or not; null when there is no npm lockfile. Read only when
+ * loading failed.
  */
 function lockfileLists(dir, packageName) {
   const nodeModules = dir.indexOf(`${sep}node_modules${sep}`)
   const project = nodeModules === -1 ? dir : dir.slice(0, nodeModules + 1)
-  for (const file of ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock']) {
+  for (const file of ['package-lock.json', 'npm-shrinkwrap.json']) {
+    let lock
     try {
-      return readFileSync(join(project, file), 'utf8').includes(packageName)
+      lock = JSON.parse(readFileSync(join(project, file), 'utf8'))
     } catch {
-      // No such lockfile: try the next kind.
+      continue // absent or unreadable: try the other name
     }
+    const entry = `node_modules/${packageName}`
+    return Object.keys(lock.packages ?? {}).some((path) => path === entry || path.endsWith(`/${entry}`))
   }
   return null
 }

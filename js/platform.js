@@ -60,7 +60,7 @@ function bindingPackageName(suffix) {
  * @param {{ request: string, error: Error }[]} seen.attempts each `require` tried, in order
  * @param {(request: string) => string} seen.resolve `require.resolve` as the loader sees it
  * @param {boolean} [seen.standalone] whether this is a Next.js `output: 'standalone'` server
- * @param {boolean | null} [seen.locked] whether the install's lockfile lists the platform package (null: no lockfile)
+ * @param {boolean | null} [seen.locked] whether npm's lockfile has an entry for the platform package (null: no npm lockfile)
  * @returns {Error}
  */
 function bindingLoadError({ proc, edgeRuntime, attempts, resolve, standalone = false, locked = null }) {
@@ -138,11 +138,22 @@ function bindingLoadError({ proc, edgeRuntime, attempts, resolve, standalone = f
   }
 
   const notInstalled = `hotpath: the package ${packageName}, which carries the native binary for ${suffix}, is not installed (${detected}).`
+  const installBoth = `install the release's tarballs together: npm install ./hotpath-${version}.tgz ./${packageName}-${version}.tgz`
   // npm writes every optional dependency it resolved into the lockfile, installed or not.
+  if (locked === null) {
+    return error(
+      notInstalled,
+      `It is an optional dependency of hotpath: npm skips it with --omit=optional, and leaves it out without an error ` +
+        `when the registry has none (hotpath's tarball installed alone, before hotpath is published).`,
+      lookedFor,
+      ...tried,
+      `Fix: ${installBoth} (hotpath's README, "Install"), or, if the install omitted optional dependencies, npm install --include=optional.`,
+    )
+  }
   if (locked) {
     return error(
       notInstalled,
-      `npm installs it as an optional dependency of hotpath, and the lockfile lists it: npm skipped it, ` +
+      `npm installs it as an optional dependency of hotpath, and package-lock.json lists it: npm skipped it, ` +
         `as an install with --omit=optional (or --no-optional, or NODE_ENV=production with omit=optional) does.`,
       lookedFor,
       ...tried,
@@ -156,8 +167,8 @@ function bindingLoadError({ proc, edgeRuntime, attempts, resolve, standalone = f
       `does this), or a package-lock.json written on another platform by an older npm left it out.`,
     lookedFor,
     ...tried,
-    `Fix: install the release's tarballs together: npm install ./hotpath-${version}.tgz ./${packageName}-${version}.tgz ` +
-      `(hotpath's README, "Install"); from a registry that has hotpath, delete package-lock.json and node_modules and run npm install.`,
+    `Fix: ${installBoth} (hotpath's README, "Install"); from a registry that has hotpath, ` +
+      `delete package-lock.json and node_modules and run npm install.`,
   )
 }
 
