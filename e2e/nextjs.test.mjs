@@ -11,13 +11,13 @@
 // line: its standalone copy must fail with hotpath's error naming the line.
 // Then a Turbopack `output: 'standalone'` build with `cacheComponents: false`
 // and the line, served from a copy. Last, the route tables compared with the
-// same app on the reference lib, built side by side with the rest from the
-// start (the builds wait on one core as much as they use one).
+// same app on the reference lib. Builds in copies of the app run beside the
+// main lane where no latency is measured (see `standalone`, `reference`).
 //
 // Run with `node --test e2e/nextjs.test.mjs` (npm test runs it as the `e2e` suite).
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -76,18 +76,26 @@ function writeNextConfig(dir, fields) {
 }
 
 const referencePresent = existsSync(referenceLib)
+const standaloneDir = join(work, 'standalone')
+const referenceDir = join(work, 'reference')
 /**
- * The builds that need a copy of the app of their own run in a second lane
- * beside the main one (Turbopack, webpack, next dev in the installed app),
- * one after the other, from the moment the app is installed. Each promise
+ * The builds that need a copy of the app of their own run beside the main
+ * lane (Turbopack, webpack, next dev in the installed app), but never beside
+ * a latency check: the standalone build beside the webpack build, the
+ * reference builds beside `next dev`. Each starts when first asked for and
  * resolves to its result or `{ error }`.
  */
 let standaloneBuild
-let referenceTables
+let referenceBuilds
+/** The packed tarballs, main package first. */
+let tarballs
+const standalone = () => (standaloneBuild ??= buildStandalone().catch((error) => ({ error })))
+const reference = () =>
+  (referenceBuilds ??= (referencePresent ? buildReference() : Promise.resolve(null)).catch((error) => ({ error })))
 
 before(
   () => {
-    const tarballs = packTarballs(join(work, 'dist'))
+    tarballs = packTarballs(join(work, 'dist'))
     const installMs = installApp(appDir, tarballs)
     timings.push(`install (npm, from lockfile + tarballs): ${(installMs / 1000).toFixed(1)} s`)
     // Copied now, before the main lane moves the app to another directory.
@@ -96,14 +104,9 @@ before(
       copyApp(appDir, referenceDir)
       useReferenceLib(referenceDir)
     }
-    standaloneBuild = buildStandalone().catch((error) => ({ error }))
-    referenceTables = standaloneBuild.then(() => (referencePresent ? buildReference() : null)).catch((error) => ({ error }))
   },
   { timeout: 300_000 },
 )
-
-const standaloneDir = join(work, 'standalone')
-const referenceDir = join(work, 'reference')
 
 /**
  * A Turbopack `output: 'standalone'` build with the one tracing line (hotpath
@@ -226,6 +229,19 @@ test('hotpath installs from the tarballs with its prebuilt binary, no cargo on P
   assert.equal(loaded, join(appDir, 'node_modules', 'hotpath-linux-x64-gnu', 'hotpath.linux-x64-gnu.node'))
 })
 
+test('installed from the main tarball alone (npm skips the platform package it cannot fetch), importing hotpath says to install both tarballs', () => {
+  const dir = join(work, 'main-tarball-only')
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'package.json'), '{ "name": "main-tarball-only", "private": true }\n')
+  const env = envWithoutRust()
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', tarballs[0]], { cwd: dir, env, stdio: 'inherit' })
+  const r = spawnSync(process.execPath, ['-e', "require('hotpath')"], { cwd: dir, env, encoding: 'utf8' })
+  assert.notEqual(r.status, 0)
+  assert.match(r.stderr, /Error: hotpath: the package hotpath-linux-x64-gnu, which carries the native binary for linux-x64-gnu, is not installed/)
+  assert.match(r.stderr, /\nFix: install the release's tarballs together: npm install \.\/hotpath-[\d.]+\.tgz \.\/hotpath-linux-x64-gnu-[\d.]+\.tgz /)
+  assert.doesNotMatch(r.stderr, /--include=optional/)
+})
+
 test('under the Edge runtime (export condition edge-light) importing hotpath fails saying it needs the Node.js runtime', () => {
   const script = "import('hotpath/cache').then(() => console.log('loaded'), (e) => console.log(e.message))"
   const out = execFileSync(process.execPath, ['--conditions=edge-light', '-e', script], {
@@ -248,7 +264,9 @@ for (const bundler of ['Turbopack', 'webpack']) {
       async () => {
         // webpack also writes a standalone copy without the tracing line, checked below.
         if (bundler === 'webpack') writeNextConfig(appDir, `${CNA_CONFIG}, output: 'standalone'`)
+        const beside = bundler === 'webpack' ? standalone() : null
         build = await buildApp(appDir, { webpack: bundler === 'webpack' })
+        await beside
         timings.push(`next build (${bundler}): ${(build.ms / 1000).toFixed(1)} s`)
         if (bundler === 'Turbopack') hotpathTables.true = build.routes
         renameSync(appDir, movedDir)
@@ -402,6 +420,7 @@ for (const bundler of ['Turbopack', 'webpack']) {
 
     before(
       async () => {
+        if (bundler === 'Turbopack') reference()
         const started = Date.now()
         app = await startApp(appDir, { dev: true, webpack: bundler === 'webpack', port: await freePort() })
         timings.push(`next dev (${bundler}): first answer after ${((Date.now() - started) / 1000).toFixed(1)} s`)
@@ -438,7 +457,8 @@ describe("output: 'standalone', cacheComponents: false, with the one tracing lin
 
   before(
     async () => {
-      build = await standaloneBuild
+      await reference() // no build beside the latency check below
+      build = await standalone()
       if (build.error) throw build.error
       hotpathTables.false = build.routes
       cpSync(join(standaloneDir, '.next', 'standalone'), copyDir, { recursive: true })
@@ -469,13 +489,13 @@ describe('route tables, hotpath vs the reference lib (Turbopack)', () => {
 
   for (const cacheComponents of [true, false]) {
     test(`cacheComponents: ${cacheComponents}: every route has the same symbol (○/ƒ) as on the reference lib`, { skip, timeout: 300_000 }, async () => {
-      const reference = await referenceTables
-      if (reference.error) throw reference.error
+      const tables = await reference()
+      if (tables.error) throw tables.error
       assert.ok(hotpathTables[cacheComponents], 'the hotpath build with this setting ran')
       const ours = { ...hotpathTables[cacheComponents] }
       for (const route of HOTPATH_ONLY_ROUTES) delete ours[route]
-      console.log(`route tables, cacheComponents: ${cacheComponents}:\n${formatTables(reference[cacheComponents], hotpathTables[cacheComponents])}`)
-      assert.deepEqual(ours, reference[cacheComponents])
+      console.log(`route tables, cacheComponents: ${cacheComponents}:\n${formatTables(tables[cacheComponents], hotpathTables[cacheComponents])}`)
+      assert.deepEqual(ours, tables[cacheComponents])
     })
   }
 })
