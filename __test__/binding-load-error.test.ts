@@ -1,7 +1,10 @@
 // When no binary fits, importing hotpath throws one error that names the
 // platform it detected, the package it looked for, and the fix. Each case
 // imports a real copy of js/binding.js in a child process that sees a faked system.
-import { platformSuffix, bindingPackageName, bindingLoadError } from '../js/platform.js'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { platformSuffix, bindingPackageName, bindingLoadError, STANDALONE_TRACING_CONFIG } from '../js/platform.js'
+import { version } from '../package.json'
 import { importHotpath, makeInstall, removeInstall, type ImportResult } from './support/fake-install'
 
 const installs: string[] = []
@@ -51,13 +54,56 @@ describe('importing hotpath when no binary fits', () => {
     expect(message).toMatch(/^hotpath: hotpath-linux-arm64-gnu is not installed, but hotpath-linux-arm64-musl is/)
   })
 
-  it('when optional dependencies were skipped, names the missing package and how to install it', () => {
-    const message = failure(importHotpath(install(), { platform: 'darwin', arch: 'arm64' }))
+  it('when npm skipped the platform package its lockfile lists (--omit=optional), says to include optional dependencies', () => {
+    const dir = install()
+    writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ packages: { 'node_modules/hotpath-darwin-arm64': { optional: true } } }))
+    const message = failure(importHotpath(dir, { platform: 'darwin', arch: 'arm64' }))
     expect(message).toMatch(
       /^hotpath: the package hotpath-darwin-arm64, which carries the native binary for darwin-arm64, is not installed \(detected platform darwin, arch arm64/,
     )
-    expect(message).toContain('--omit=optional')
-    expect(message).toMatch(/\nFix: npm install --include=optional/)
+    expect(message).toContain('package-lock.json lists it: npm skipped it')
+    expect(message).toMatch(/\nFix: npm install --include=optional\.$/)
+  })
+
+  it('when npm could not get the platform package (hotpath installed from its tarball alone), says to install both tarballs', () => {
+    // What npm writes then: hotpath's entry names its optional dependencies, none has an entry of its own.
+    const dir = install()
+    const hotpathEntry = { version, optionalDependencies: { 'hotpath-darwin-arm64': version } }
+    writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ packages: { '': {}, 'node_modules/hotpath': hotpathEntry } }))
+    const message = failure(importHotpath(dir, { platform: 'darwin', arch: 'arm64' }))
+    expect(message).toMatch(/^hotpath: the package hotpath-darwin-arm64, which carries the native binary for darwin-arm64, is not installed/)
+    expect(message).toContain(`the registry the install used has no hotpath-darwin-arm64@${version}`)
+    expect(message).not.toContain('--include=optional')
+    expect(message).toContain(`\nFix: install the release's tarballs together: npm install ./hotpath-${version}.tgz ./hotpath-darwin-arm64-${version}.tgz`)
+  })
+
+  it('with no npm lockfile to tell, names both causes and both fixes on the Fix line', () => {
+    const message = failure(importHotpath(install(), { platform: 'darwin', arch: 'arm64' }))
+    expect(message).toMatch(/^hotpath: the package hotpath-darwin-arm64, which carries the native binary for darwin-arm64, is not installed/)
+    expect(message).toMatch(
+      new RegExp(`\\nFix: install the release's tarballs together: npm install \\./hotpath-${version}\\.tgz \\./hotpath-darwin-arm64-${version}\\.tgz .*, or, if the install omitted optional dependencies, npm install --include=optional\\.$`),
+    )
+  })
+
+  it('in a Next.js standalone copy without the binary, names the one next.config line', () => {
+    const message = failure(importHotpath(install(), { platform: 'linux', arch: 'x64', libc: 'glibc', nextStandalone: true }))
+    expect(message).toMatch(/^hotpath: the native binary for linux-x64-gnu is missing from this Next.js output: 'standalone' build/)
+    expect(message).toContain(`\nFix: add ${STANDALONE_TRACING_CONFIG} to next.config and build again.`)
+  })
+
+  it('when the bundle runs where hotpath is not installed, says to install the app’s dependencies there', () => {
+    const notFound = Object.assign(new Error("Cannot find module 'hotpath/package.json'"), { code: 'MODULE_NOT_FOUND' })
+    const err = bindingLoadError({
+      proc: { platform: 'linux', arch: 'x64', versions: { node: '20.20.2' }, report: { getReport: () => ({ header: { glibcVersionRuntime: '2.31' } }) } },
+      edgeRuntime: false,
+      attempts: [{ request: 'hotpath/package.json', error: notFound }],
+      resolve: () => {
+        throw notFound
+      },
+    })
+    expect(err.message).toMatch(/^hotpath: the hotpath package is not installed where this server runs/)
+    expect(err.message).toContain("\n  hotpath/package.json: Cannot find module 'hotpath/package.json'")
+    expect(err.message).toMatch(/\nFix: install the app's dependencies where it runs/)
   })
 
   it('when the installed binary does not load, says it was found and shows the loader’s own error', () => {
@@ -105,12 +151,14 @@ describe('importing hotpath when no binary fits', () => {
     const message = failure(importHotpath(install(), { edgeRuntime: true, platform: 'linux', arch: 'x64', libc: 'glibc' }))
     expect(message).toMatch(/^hotpath: cannot load in the Edge runtime \(EdgeRuntime is defined\)/)
     expect(message).toContain('needs the Node.js runtime')
-    expect(message).toContain("\nFix: run the code that imports hotpath on the Node.js runtime: add `export const runtime = 'nodejs'`")
+    expect(message).toContain('In Next.js 16 route handlers, pages, layouts and proxy.ts run on Node.js')
+    expect(message).toContain("\nFix: delete `export const runtime = 'edge'` from the route, page or layout that imports hotpath, or rename middleware.ts to proxy.ts")
+    expect(message).not.toContain("runtime = 'nodejs'")
   })
 
   it('in a runtime without process.versions.node, gives the same Node.js-runtime advice', () => {
     const message = failure(importHotpath(install(), { noNodeVersion: true }))
     expect(message).toMatch(/^hotpath: cannot load in a runtime without process\.versions\.node/)
-    expect(message).toContain("export const runtime = 'nodejs'")
+    expect(message).toContain("Fix: delete `export const runtime = 'edge'`")
   })
 })

@@ -1,6 +1,6 @@
 // End to end: the metrics dashboard of the example Next.js app
 // (examples/nextjs/app/api/metrics/dashboard/route.ts), installed from the
-// packed tarballs and built once with Turbopack under `cacheComponents: true`,
+// packed tarballs and built once with Turbopack under its `cacheComponents: true`,
 // served by `next start` (production, so guarded by a token), loaded in
 // headless Chromium while the guide's routes are under load. Saves a
 // screenshot into e2e/output/ (git ignores it); with HOTPATH_UPDATE_DOCS=1 it
@@ -29,6 +29,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const work = mkdtempSync(join(tmpdir(), 'hotpath-dashboard-e2e-'))
 const appDir = join(work, 'app')
 let app
+/** The route table's symbol for the dashboard route in `next build`'s output. */
+let dashboardRoute
 let browser
 
 function freePort() {
@@ -45,7 +47,6 @@ function freePort() {
 before(
   async () => {
     installApp(appDir, packTarballs(join(work, 'dist')))
-    writeFileSync(join(appDir, 'next.config.ts'), 'export default { cacheComponents: true }\n')
     // A test-only route that records what the test asks: how a hostile metric name gets in.
     mkdirSync(join(appDir, 'app', 'api', 'e2e-record'), { recursive: true })
     writeFileSync(
@@ -58,7 +59,8 @@ export async function POST(req: Request) {
 }
 `,
     )
-    buildApp(appDir)
+    const build = await buildApp(appDir)
+    dashboardRoute = build.routes[ROUTE]
     app = await startApp(appDir, {
       port: await freePort(),
       env: { METRICS_DASHBOARD_TOKEN: TOKEN, METRICS_DASHBOARD_SAMPLE_MS: String(SAMPLE_MS), SANDBOX_STATUS_TTL_SECONDS: '1' },
@@ -105,6 +107,7 @@ async function load(ms) {
 }
 
 test('the dashboard route is dynamic (ƒ) under cacheComponents: never prerendered at build time', () => {
+  assert.equal(dashboardRoute, 'ƒ')
   const manifest = JSON.parse(readFileSync(join(appDir, '.next', 'prerender-manifest.json'), 'utf8'))
   assert.ok(existsSync(join(appDir, '.next', 'server', 'app', 'api', 'metrics', 'dashboard', 'route.js')))
   assert.equal(manifest.routes[ROUTE], undefined, `prerendered: ${JSON.stringify(manifest.routes[ROUTE])}`)

@@ -10,15 +10,25 @@
 // --reference the app's lib/cache.ts and lib/performance.ts are the reference
 // TypeScript instead of the one-line re-exports, from where the tests find it
 // (__test__/support/reference-dir.cjs: $HOTPATH_REFERENCE_DIR, by default
-// ../shared/reference/lib beside the repository).
+// ../shared/reference/lib beside the repository), and the routes that use
+// hotpath-only API are left out.
 import { execFileSync, spawn } from 'node:child_process'
-import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import refs from '../__test__/support/reference-dir.cjs'
 
 const root = resolve(new URL('..', import.meta.url).pathname)
-const exampleDir = join(root, 'examples', 'nextjs')
+/** The example app's sources (examples/nextjs). */
+export const exampleDir = join(root, 'examples', 'nextjs')
+/** The reference lib/*.ts, or null where it is absent (a clone alone, CI): see reference-dir.cjs. */
+export const referenceLib = refs.referenceDir
+/**
+ * Routes of the example that use what the reference lib lacks:
+ * `metricsPayload`, and a synchronous `cacheAside` fetcher (the reference
+ * types it `() => Promise<T>`, so `next build` fails type-checking it).
+ */
+export const HOTPATH_ONLY_ROUTES = ['/api/metrics-payload', '/api/settings']
 
 /** True when `dir` holds an executable named `name`. */
 function hasExecutable(dir, name) {
@@ -61,13 +71,10 @@ export function packTarballs(outDir) {
 export function installApp(dest, tarballs, { reference = false } = {}) {
   rmSync(dest, { recursive: true, force: true })
   mkdirSync(dest, { recursive: true })
-  for (const entry of ['app', 'lib', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+  for (const entry of ['app', 'lib', 'next.config.ts', 'proxy.ts', 'package.json', 'package-lock.json', 'tsconfig.json']) {
     cpSync(join(exampleDir, entry), join(dest, entry), { recursive: true })
   }
-  if (reference) {
-    if (!refs.referenceDir) throw new Error(`--reference: the reference lib/*.ts was not found; ${refs.ENABLE_REFERENCE}`)
-    for (const file of ['cache.ts', 'performance.ts']) cpSync(join(refs.referenceDir, file), join(dest, 'lib', file))
-  }
+  if (reference) useReferenceLib(dest)
   const env = envWithoutRust()
   const started = Date.now()
   // The lockfile pins every third-party package; --no-save keeps it as is
@@ -76,16 +83,66 @@ export function installApp(dest, tarballs, { reference = false } = {}) {
   return Date.now() - started
 }
 
-/** `next build` (Turbopack) or `next build --webpack` in `dir`; returns the build time in ms. */
+/**
+ * Makes the app in `dir` run on the reference lib/cache.ts and
+ * lib/performance.ts, without the routes in HOTPATH_ONLY_ROUTES.
+ */
+export function useReferenceLib(dir) {
+  if (!referenceLib) throw new Error(`the reference lib/*.ts was not found; ${refs.ENABLE_REFERENCE}`)
+  for (const file of ['cache.ts', 'performance.ts']) {
+    rmSync(join(dir, 'lib', file))
+    cpSync(join(referenceLib, file), join(dir, 'lib', file))
+  }
+  for (const route of HOTPATH_ONLY_ROUTES) rmSync(join(dir, 'app', route), { recursive: true, force: true })
+}
+
+/**
+ * `next build` (Turbopack) or `next build --webpack` in `dir`, its output
+ * echoed once it ends (builds may run side by side). Resolves to the build
+ * time in ms, the output, and the route table: each route's symbol (`○`
+ * static, `ƒ` dynamic, ...) by path.
+ */
 export function buildApp(dir, { webpack = false } = {}) {
   rmSync(join(dir, '.next'), { recursive: true, force: true })
   const started = Date.now()
-  execFileSync(process.execPath, [nextBin(dir), 'build', ...(webpack ? ['--webpack'] : [])], {
+  const child = spawn(process.execPath, [nextBin(dir), 'build', ...(webpack ? ['--webpack'] : [])], {
     cwd: dir,
     env: envWithoutRust(),
-    stdio: 'inherit',
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  return Date.now() - started
+  let output = ''
+  child.stdout.on('data', (d) => (output += d))
+  child.stderr.on('data', (d) => (output += d))
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (status) => {
+      process.stdout.write(output)
+      if (status !== 0) reject(new Error(`next build in ${dir} exited with ${status}:\n${output}`))
+      else resolve({ ms: Date.now() - started, output, routes: routeTable(output) })
+    })
+  })
+}
+
+/**
+ * Copies the installed app in `src` to `dest` for a build of its own:
+ * sources copied, node_modules hard-linked (seconds instead of a minute;
+ * nothing writes into node_modules, and every source file is a copy, so
+ * editing one in `dest` leaves `src` alone).
+ */
+export function copyApp(src, dest) {
+  rmSync(dest, { recursive: true, force: true })
+  mkdirSync(dest, { recursive: true })
+  for (const entry of readdirSync(src)) {
+    if (entry === 'node_modules') execFileSync('cp', ['-al', join(src, entry), join(dest, entry)])
+    else if (entry !== '.next') cpSync(join(src, entry), join(dest, entry), { recursive: true })
+  }
+}
+
+/** The `Route (app)` table of `next build` output, as a path -> symbol object. */
+export function routeTable(output) {
+  const routes = {}
+  for (const [, symbol, path] of output.matchAll(/^[┌├└│]\s+(\S)\s+(\/\S*)/gmu)) routes[path] = symbol
+  return routes
 }
 
 function nextBin(dir) {
@@ -154,7 +211,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const webpack = process.argv.includes('--webpack')
   const tarballs = packTarballs(join(root, 'dist'))
   const installMs = installApp(dest, tarballs, { reference })
-  const buildMs = buildApp(dest, { webpack })
+  const buildMs = (await buildApp(dest, { webpack })).ms
   console.log(`\ninstalled in ${(installMs / 1000).toFixed(1)} s, built (${webpack ? 'webpack' : 'Turbopack'}) in ${(buildMs / 1000).toFixed(1)} s`)
   console.log(`start it: cd ${dest} && npx next start -p 3000`)
 }

@@ -36,7 +36,7 @@ try {
   for (const impl of impls) {
     impl.dir = join(work, impl.reference ? 'reference' : 'hotpath')
     installApp(impl.dir, tarballs, { reference: impl.reference })
-    buildApp(impl.dir)
+    await buildApp(impl.dir)
   }
   // Rounds alternate the two servers so that load from other processes on a
   // shared machine falls on both alike.

@@ -3,16 +3,22 @@
 //
 // `Date.now()` costs ~41 ns, more than a whole cache hit, so by default the
 // time comes from a cell that a Rust thread refreshes every millisecond
-// (1 ms resolution, like `Date.now()`). When a test framework replaces
-// `Date.now` (jest/vitest fake timers, `vi.setSystemTime`), the replacement
-// is no longer a native function, and every read calls it instead, so fake
-// timers drive expiry exactly as they drive the reference.
+// (1 ms resolution, like `Date.now()`). When anything replaces `Date.now`,
+// every read calls the replacement instead, as the reference's reads do:
+//  - jest/vitest fake timers and `vi.setSystemTime`, so fake time drives
+//    expiry exactly as it drives the reference;
+//  - Next.js, whose server swaps in a `Date` whose `now` is a bound wrapper
+//    that reports each read as I/O, so that under `cacheComponents` a route
+//    that reads the time is rendered per request, not frozen at build time.
+// A bound function or a Proxy also prints as `[native code]`, so only the
+// engine's own `Date.now`, which prints its name, counts as unreplaced.
 'use strict'
 
 const native = require('./binding.js')
 
 const cell = native.clockCell()
-const isNative = (fn) => Function.prototype.toString.call(fn).includes('[native code]')
+// V8 prints `function now() { [native code] }`; JavaScriptCore adds line breaks.
+const isIntrinsicNow = (fn) => /^function now\(\) \{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(fn))
 
 let seenDateNow = null
 let dateNowIsFaked = false
@@ -22,7 +28,7 @@ function now() {
   const dateNow = Date.now
   if (dateNow !== seenDateNow) {
     seenDateNow = dateNow
-    dateNowIsFaked = !isNative(dateNow)
+    dateNowIsFaked = !isIntrinsicNow(dateNow)
   }
   if (dateNowIsFaked) return Date.now()
   const ms = cell[0]

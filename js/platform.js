@@ -2,6 +2,8 @@
 // and explains in one error why none loaded.
 'use strict'
 
+const { version } = require('../package.json')
+
 /**
  * Platforms with a prebuilt binary: napi's names for the triples in
  * package.json's `napi.targets` (a test keeps the two lists equal).
@@ -18,6 +20,14 @@ const SUPPORTED_PLATFORMS = [
 
 /** The oldest glibc the linux-*-gnu binaries load on (they are linked against 2.17). */
 const MIN_GLIBC = '2.17'
+
+/**
+ * The `next.config` line an `output: 'standalone'` build needs: file tracing
+ * cannot follow the require that loads the binary at run time (README, "Use
+ * with Next.js").
+ */
+const STANDALONE_TRACING_CONFIG =
+  "outputFileTracingIncludes: { '/**': ['./node_modules/hotpath/package.json', './node_modules/hotpath-*/**'] }"
 
 /** True when this Linux process runs on musl libc (Alpine) rather than glibc. */
 function isMusl(proc) {
@@ -49,9 +59,11 @@ function bindingPackageName(suffix) {
  * @param {boolean} seen.edgeRuntime whether the `EdgeRuntime` global is defined
  * @param {{ request: string, error: Error }[]} seen.attempts each `require` tried, in order
  * @param {(request: string) => string} seen.resolve `require.resolve` as the loader sees it
+ * @param {boolean} [seen.standalone] whether this is a Next.js `output: 'standalone'` server
+ * @param {boolean | null} [seen.locked] whether npm's lockfile has an entry for the platform package (null: no npm lockfile)
  * @returns {Error}
  */
-function bindingLoadError({ proc, edgeRuntime, attempts, resolve }) {
+function bindingLoadError({ proc, edgeRuntime, attempts, resolve, standalone = false, locked = null }) {
   const tried = attempts.map(({ request, error }) => `  ${request}: ${firstLine(error)}`)
   if (edgeRuntime || !proc?.versions?.node) return edgeRuntimeError(edgeRuntime, tried)
 
@@ -90,6 +102,29 @@ function bindingLoadError({ proc, edgeRuntime, attempts, resolve }) {
     )
   }
 
+  // A standalone copy holds only the files tracing found; the binary is not one of them.
+  if (standalone) {
+    return error(
+      `hotpath: the native binary for ${suffix} is missing from this Next.js output: 'standalone' build (${detected}).`,
+      `File tracing copies the files a bundle requires; hotpath loads its binary with a require left to run time, ` +
+        `which tracing cannot follow, so the copy needs one line of next.config.`,
+      lookedFor,
+      ...tried,
+      `Fix: add ${STANDALONE_TRACING_CONFIG} to next.config and build again.`,
+    )
+  }
+
+  // hotpath's JS is bundled, but its package is not where the server runs.
+  if (attempts.some(({ request }) => request === 'hotpath/package.json')) {
+    return error(
+      `hotpath: the hotpath package is not installed where this server runs (${detected}).`,
+      `The bundle holds hotpath's JavaScript, but the binary is loaded from node_modules when the server starts.`,
+      lookedFor,
+      ...tried,
+      `Fix: install the app's dependencies where it runs (npm ci in the same Docker stage), or copy node_modules with the build.`,
+    )
+  }
+
   const sibling = otherLibcPackage(suffix)
   if (sibling && isInstalled(resolve, sibling)) {
     return error(
@@ -102,13 +137,38 @@ function bindingLoadError({ proc, edgeRuntime, attempts, resolve }) {
     )
   }
 
+  const notInstalled = `hotpath: the package ${packageName}, which carries the native binary for ${suffix}, is not installed (${detected}).`
+  const installBoth = `install the release's tarballs together: npm install ./hotpath-${version}.tgz ./${packageName}-${version}.tgz`
+  // npm writes every optional dependency it resolved into the lockfile, installed or not.
+  if (locked === null) {
+    return error(
+      notInstalled,
+      `It is an optional dependency of hotpath: npm skips it with --omit=optional, and leaves it out without an error ` +
+        `when the registry has none (hotpath's tarball installed alone, before hotpath is published).`,
+      lookedFor,
+      ...tried,
+      `Fix: ${installBoth} (hotpath's README, "Install"), or, if the install omitted optional dependencies, npm install --include=optional.`,
+    )
+  }
+  if (locked) {
+    return error(
+      notInstalled,
+      `npm installs it as an optional dependency of hotpath, and package-lock.json lists it: npm skipped it, ` +
+        `as an install with --omit=optional (or --no-optional, or NODE_ENV=production with omit=optional) does.`,
+      lookedFor,
+      ...tried,
+      `Fix: npm install --include=optional.`,
+    )
+  }
   return error(
-    `hotpath: the package ${packageName}, which carries the native binary for ${suffix}, is not installed (${detected}).`,
-    `npm installs it as an optional dependency of hotpath; it is missing after an install with --omit=optional ` +
-      `(or --no-optional), or from a package-lock.json written on another platform.`,
+    notInstalled,
+    `npm could not get it, and npm leaves out an optional dependency it cannot get, without an error: the registry ` +
+      `the install used has no ${packageName}@${version} (installing hotpath's tarball alone, before hotpath is published, ` +
+      `does this), or a package-lock.json written on another platform by an older npm left it out.`,
     lookedFor,
     ...tried,
-    `Fix: npm install --include=optional; if that does not help, delete node_modules and package-lock.json and run npm install.`,
+    `Fix: ${installBoth} (hotpath's README, "Install"); from a registry that has hotpath, ` +
+      `delete package-lock.json and node_modules and run npm install.`,
   )
 }
 
@@ -118,8 +178,10 @@ function edgeRuntimeError(edgeRuntime, tried) {
     `hotpath: cannot load in ${detected}. hotpath is a native Node.js addon and needs the Node.js runtime.`,
     'Tried:',
     ...tried,
-    `Fix: run the code that imports hotpath on the Node.js runtime: add \`export const runtime = 'nodejs'\` ` +
-      `to the page, layout or route handler (for middleware, \`export const config = { runtime: 'nodejs' }\`).`,
+    `In Next.js 16 route handlers, pages, layouts and proxy.ts run on Node.js unless a file opts into Edge; ` +
+      `middleware.ts runs on Edge.`,
+    `Fix: delete \`export const runtime = 'edge'\` from the route, page or layout that imports hotpath, ` +
+      `or rename middleware.ts to proxy.ts (and its \`middleware\` export to \`proxy\`), which runs on Node.js.`,
   )
 }
 
@@ -152,4 +214,4 @@ function error(...lines) {
   return new Error(lines.join('\n'))
 }
 
-module.exports = { SUPPORTED_PLATFORMS, MIN_GLIBC, platformSuffix, bindingPackageName, bindingLoadError }
+module.exports = { SUPPORTED_PLATFORMS, MIN_GLIBC, STANDALONE_TRACING_CONFIG, platformSuffix, bindingPackageName, bindingLoadError }

@@ -1,14 +1,17 @@
-// hotpath/performance: the drop-in for lib/performance.ts.
+// hotpath/performance: the drop-in for lib/performance.ts. Its exports are
+// one per process (js/process-wide.js), like hotpath/cache's.
 'use strict'
 
-const { PerformanceMonitor } = require('../js/performance-monitor.js')
-const { dashboardWithDefaults } = require('../js/metrics-dashboard.js')
-const { apiCache, dataCache, apiRateLimiter } = require('./cache.js')
+const { processWide } = require('../js/process-wide.js')
 
-/** The default monitor; its metrics payload and alerts cover `apiCache` and `dataCache`. */
-const perfMonitor = new PerformanceMonitor({ caches: { apiCache, dataCache } })
+module.exports = processWide('performance', () => {
+  const { PerformanceMonitor } = require('../js/performance-monitor.js')
+  const { dashboardWithDefaults } = require('../js/metrics-dashboard.js')
+  const { apiCache, dataCache, apiRateLimiter } = require('./cache.js')
 
-/** `metricsDashboard(options?)`: a GET route handler; by default it shows perfMonitor, both caches and apiRateLimiter. */
-const metricsDashboard = dashboardWithDefaults({ monitor: perfMonitor, caches: { apiCache, dataCache }, limiters: { apiRateLimiter } })
-
-module.exports = { PerformanceMonitor, perfMonitor, metricsDashboard }
+  /** The default monitor; its metrics payload and alerts cover `apiCache` and `dataCache`. */
+  const perfMonitor = new PerformanceMonitor({ caches: { apiCache, dataCache } })
+  /** `metricsDashboard(options?)`: a GET route handler; by default it shows perfMonitor, both caches and apiRateLimiter. */
+  const metricsDashboard = dashboardWithDefaults({ monitor: perfMonitor, caches: { apiCache, dataCache }, limiters: { apiRateLimiter } })
+  return { PerformanceMonitor, perfMonitor, metricsDashboard }
+})

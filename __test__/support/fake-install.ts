@@ -4,7 +4,7 @@
 // everything the loader sees: platform, arch, libc, runtime, and what npm
 // installed.
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -17,6 +17,7 @@ export type FakeSystem = {
   libc?: 'glibc' | 'musl'
   edgeRuntime?: boolean
   noNodeVersion?: boolean
+  nextStandalone?: boolean
 }
 
 /** A platform package's binary: this host's real build, or a file that is not a shared library. */
@@ -26,18 +27,24 @@ export type FakeBinary = 'real' | 'broken'
 export type ImportResult = { loaded: true } | { loaded: false; message: string }
 
 /**
- * Makes `<tmp>/node_modules/hotpath` (js/, package.json) and one
+ * Makes `<tmp>/node_modules/hotpath` (js/, lib/, package.json, its version
+ * replaced by `version` if given) and one
  * `hotpath-<platform>` package per entry of `packages`, laid out as
  * `napi prepublish` publishes them, plus a `hotpath.<platform>.node` in the
  * package folder per entry of `inPackageRoot` (what `npm run build` leaves in a
  * checkout). Returns the folder; remove it with `removeInstall`.
  */
-export function makeInstall(packages: Record<string, FakeBinary>, inPackageRoot: Record<string, FakeBinary> = {}): string {
+export function makeInstall(
+  packages: Record<string, FakeBinary>,
+  inPackageRoot: Record<string, FakeBinary> = {},
+  { version }: { version?: string } = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'hotpath-install-'))
   const hotpath = join(dir, 'node_modules', 'hotpath')
   mkdirSync(hotpath, { recursive: true })
-  copyFileSync(join(repo, 'package.json'), join(hotpath, 'package.json'))
-  cpSync(join(repo, 'js'), join(hotpath, 'js'), { recursive: true })
+  const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'))
+  writeFileSync(join(hotpath, 'package.json'), JSON.stringify({ ...manifest, version: version ?? manifest.version }))
+  for (const folder of ['js', 'lib']) cpSync(join(repo, folder), join(hotpath, folder), { recursive: true })
   for (const [name, binary] of Object.entries(packages)) {
     const platform = name.replace(/^hotpath-/, '')
     const pkg = join(dir, 'node_modules', name)

@@ -4,6 +4,7 @@
 //   libc                 'glibc' or 'musl', as process.report shows it
 //   edgeRuntime          define the EdgeRuntime global, as Next.js's Edge runtime does
 //   noNodeVersion        remove process.versions.node, as non-Node runtimes lack it
+//   nextStandalone       set what the server.js of a Next.js standalone build sets
 'use strict'
 
 const fake = JSON.parse(process.env.HOTPATH_FAKE_SYSTEM || '{}')
@@ -17,3 +18,4 @@ if (fake.edgeRuntime) globalThis.EdgeRuntime = 'edge-runtime'
 if (fake.noNodeVersion) {
   Object.defineProperty(process, 'versions', { value: { ...process.versions, node: undefined } })
 }
+if (fake.nextStandalone) process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = '{}'

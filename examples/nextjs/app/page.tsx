@@ -1,4 +1,15 @@
-const routes = ['GET /api/models', 'PUT /api/models', 'GET /api/sandboxes/1', 'POST /api/chat', 'GET /api/metrics']
+const routes = [
+  'GET /api/models',
+  'PUT /api/models',
+  'GET /api/sandboxes/1',
+  'POST /api/chat',
+  'GET /api/metrics',
+  'GET /api/stats',
+  'GET /api/settings',
+  'GET /api/quota',
+  'GET /api/metrics-payload',
+  'GET /api/proxied (rate-limited by proxy.ts)',
+]
 
 export default function Home() {
   return (
