@@ -2,7 +2,7 @@
 // the one place that checks a rule and turns it into the engine's form.
 'use strict'
 
-const { describe, shortKeyArg, countArg } = require('./describe.js')
+const { describe, shortKeyArg, countArg } = require('./argument-checks.js')
 
 /** What a rule can watch: window latency stats (ms, %), or a cache's hit rate (%). */
 const ALERT_METRICS = ['avg', 'p50', 'p95', 'p99', 'errorRate', 'hitRate']

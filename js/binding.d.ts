@@ -9,7 +9,7 @@ export declare class CacheEngine {
    * Replays `ops[0..len]`, then refills `victims` with the least recently
    * used slots (clearing their `touched` flags). Returns the victim count.
    */
-  apply(ops: Int32Array, len: number, touched: Uint8Array, victims: Int32Array): number
+  replay(ops: Int32Array, len: number, touched: Uint8Array, victims: Int32Array): number
   /** Writes the slots expired at `now_ms` into `out`. */
   sweep(expiresMs: Float64Array, nowMs: number, out: Int32Array): SweepResult
   /** Counters, with entries valid at `now_ms` counted from `expires_ms`. */
@@ -53,8 +53,8 @@ export declare class MonitorEngine {
   remove(id: number): void
   /** Forgets every metric. */
   clear(): void
-  /** Records the first `count` samples of `ring` (`[code, durationMs, atMs]` each). */
-  drain(ring: Float64Array, count: number): void
+  /** Records the first `count` samples of `log` (`[code, durationMs, atMs]` each). */
+  replay(log: Float64Array, count: number): void
   /**
    * Writes all-time then window stats of `id` at `nowMs` into `out` (8 numbers
    * each); false if `id` is unknown.

@@ -2,7 +2,7 @@
 'use strict'
 
 const { SimpleCache, kLoad } = require('./simple-cache.js')
-const { keyArg, ttlMsArg, functionArg, describe } = require('./describe.js')
+const { keyArg, ttlMsArg, functionArg, describe } = require('./argument-checks.js')
 
 /**
  * Returns a `cacheAside(key, fetcher, cache = defaultCache, ttlSeconds?)`:

@@ -8,7 +8,7 @@
 
 const { createHash, timingSafeEqual } = require('node:crypto')
 const { hostname } = require('node:os')
-const { describe, objectArg, countArg } = require('./describe.js')
+const { describe, objectArg, countArg } = require('./argument-checks.js')
 const { MetricsHistory } = require('./metrics-history.js')
 const { DASHBOARD_PAGE, DASHBOARD_CSP } = require('./dashboard-page.js')
 

@@ -1,6 +1,6 @@
 // PerformanceMonitor: the JS front of the latency monitor. `time` and
 // `record` never cross into Rust: they look the name up in a Map and append
-// (id, duration, time) to a Float64Array ring that the engine drains once per
+// (id, duration, time) to a Float64Array sample log that the engine replays once per
 // 1,024 samples or when stats are read (see docs/boundary.md). Histograms, windows,
 // alert rules and the Prometheus text live in the engine; exemplars keep JS
 // metadata objects, so they stay here.
@@ -12,7 +12,7 @@
 //   arrays sized once; the hot path's exemplar check is then one typed-array
 //   load, not a Map lookup. Clearing a name resets its entries before the
 //   engine can hand its id to another name.
-// - The ring only ever holds ids the engine has registered: `time` notes
+// - The sample log only ever holds ids the engine has registered: `time` notes
 //   which registration of its id it started under (`#registeredAs`), and a
 //   sample whose name was cleared meanwhile is dropped, not pushed, so a late
 //   sample can neither fail the request it measures nor land under the name
@@ -23,12 +23,12 @@
 
 const { MonitorEngine } = require('./binding.js')
 const { now } = require('./clock.js')
-const { describe, shortKeyArg, durationMsArg, objectArg, optionalObjectArg, functionArg, countArg } = require('./describe.js')
+const { describe, shortKeyArg, durationMsArg, objectArg, optionalObjectArg, functionArg, countArg } = require('./argument-checks.js')
 const { DEFAULT_ALERT_RULES, alertRulesArg } = require('./alert-rules.js')
 
 /** Samples buffered before the engine records them: one call per 1,024. */
-const RING_SAMPLES = 1024
-// Ring sample and stats block layouts, the cache fields the engine reads, and
+const LOG_SAMPLES = 1024
+// Sample and stats block layouts, the cache fields the engine reads, and
 // the histogram's range (`record` refuses longer durations; `time` clamps them
 // into the top bucket), from src/wire.rs.
 const { SAMPLE_WORDS, STATS_WORDS, CACHE_SNAPSHOT_FIELDS, MAX_DURATION_MS } = require('./wire.js')
@@ -75,8 +75,8 @@ class PerformanceMonitor {
   #caches
   #ids = new Map()
 
-  #ring = new Float64Array(RING_SAMPLES * SAMPLE_WORDS)
-  #ringCount = 0
+  #samples = new Float64Array(LOG_SAMPLES * SAMPLE_WORDS)
+  #sampleCount = 0
   #out = new Float64Array(2 * STATS_WORDS)
 
   #exemplars = []
@@ -196,13 +196,13 @@ class PerformanceMonitor {
   getStats(name) {
     const id = this.#ids.get(shortKeyArg('PerformanceMonitor.getStats', name, 'name', MAX_NAME_LENGTH))
     if (id === undefined) return null
-    this.#drain()
+    this.#flush()
     return this.#statsOf(id, now())
   }
 
   /** `getStats` of every name with samples, by name. */
   getSummary() {
-    this.#drain()
+    this.#flush()
     const at = now()
     const summary = {}
     for (const [name, id] of this.#ids) {
@@ -220,7 +220,7 @@ class PerformanceMonitor {
   /** Forgets `name`, or every name when called without one. */
   clear(name) {
     if (name === undefined) {
-      this.#ringCount = 0
+      this.#sampleCount = 0
       this.#engine.clear()
       this.#ids.clear()
       this.#exemplars = []
@@ -231,7 +231,7 @@ class PerformanceMonitor {
     const checkedName = shortKeyArg('PerformanceMonitor.clear', name, 'name', MAX_NAME_LENGTH)
     const id = this.#ids.get(checkedName)
     if (id === undefined) return
-    this.#drain() // its pending samples must land before its id is reused
+    this.#flush() // its pending samples must land before its id is reused
     this.#engine.remove(id)
     this.#ids.delete(checkedName)
     this.#exemplars[id] = undefined
@@ -258,7 +258,7 @@ class PerformanceMonitor {
 
   /** Prometheus text exposition (format 0.0.4) of every metric and cache counter. */
   prometheus() {
-    this.#drain()
+    this.#flush()
     const [names, counters] = this.#cacheCounters()
     return this.#engine.exposition(now(), names, counters)
   }
@@ -304,7 +304,7 @@ class PerformanceMonitor {
    * A listener that throws is reported as a process warning; the rest still run.
    */
   checkAlerts() {
-    this.#drain()
+    this.#flush()
     const at = now()
     const [names, counters] = this.#cacheCounters()
     const events = this.#engine.evaluateAlerts(at, names, counters).map((change) => {
@@ -383,23 +383,24 @@ class PerformanceMonitor {
     if (this.#registeredAs[id] === registration) this.#push(id, performance.now() - start, metadata, errored)
   }
 
-  /** The hot path: three stores into the ring, and an exemplar check. */
+  /** The hot path: three stores into the sample log, and an exemplar check. */
   #push(id, durationMs, metadata, errored) {
     const at = now()
-    const i = this.#ringCount * SAMPLE_WORDS
-    const ring = this.#ring
-    ring[i] = errored ? -1 - id : id
-    ring[i + 1] = durationMs
-    ring[i + 2] = at
-    if (++this.#ringCount === RING_SAMPLES) this.#drain()
+    const i = this.#sampleCount * SAMPLE_WORDS
+    const log = this.#samples
+    log[i] = errored ? -1 - id : id
+    log[i + 1] = durationMs
+    log[i + 2] = at
+    if (++this.#sampleCount === LOG_SAMPLES) this.#flush()
     if (durationMs > this.#exemplarFloor[id]) this.#keepExemplar(id, durationMs, at, errored, metadata)
   }
 
-  #drain() {
-    if (this.#ringCount === 0) return
-    const count = this.#ringCount
-    this.#ringCount = 0
-    this.#engine.drain(this.#ring, count)
+  /** Replays the sample log in the engine. */
+  #flush() {
+    if (this.#sampleCount === 0) return
+    const count = this.#sampleCount
+    this.#sampleCount = 0
+    this.#engine.replay(this.#samples, count)
   }
 
   /** Inserts a sample among the slowest of `id`, dropping the fastest beyond `EXEMPLARS`. */

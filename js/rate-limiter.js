@@ -26,7 +26,7 @@
 const { createHash } = require('node:crypto')
 const { LimiterEngine } = require('./binding.js')
 const { exactNow, surelyBefore } = require('./clock.js')
-const { keyArg, countArg, objectArg } = require('./describe.js')
+const { keyArg, countArg, objectArg } = require('./argument-checks.js')
 const { grown } = require('./typed-arrays.js')
 const { rateLimitHeaders } = require('./rate-limit-headers.js')
 /** Numbers the engine writes per answer, `[remaining, nextAdmitAtMs, resetAtMs]` (src/wire.rs). */

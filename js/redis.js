@@ -5,7 +5,7 @@
 'use strict'
 
 const { RedisLink } = require('./binding.js')
-const { describe } = require('./describe.js')
+const { describe } = require('./argument-checks.js')
 
 /** Option defaults; every one is documented in redis.d.ts. */
 const DEFAULTS = Object.freeze({

@@ -24,7 +24,7 @@
 const timers = require('node:timers')
 const { CacheEngine } = require('./binding.js')
 const { now, hasPassed, backgroundNow } = require('./clock.js')
-const { keyArg, ttlMsArg, countArg, objectArg, describe } = require('./describe.js')
+const { keyArg, ttlMsArg, countArg, objectArg, describe } = require('./argument-checks.js')
 const { grown } = require('./typed-arrays.js')
 const { L2Tier } = require('./two-tier.js')
 
@@ -59,7 +59,7 @@ class SimpleCache {
   #slotOf = new Map()
   #keys = []
   #values = []
-  #expires = new Float64Array(16)
+  #expiresMs = new Float64Array(16)
   #touched = new Uint8Array(16)
   #free = []
   #nextFresh = 0
@@ -111,7 +111,7 @@ class SimpleCache {
       this.#record(OP_MISS)
       return null
     }
-    if (hasPassed(this.#expires[slot])) {
+    if (hasPassed(this.#expiresMs[slot])) {
       this.#expire(key, slot)
       this.#record(OP_MISS)
       return null
@@ -134,7 +134,7 @@ class SimpleCache {
   has(key) {
     if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.has', key)
     const slot = this.#slotOf.get(key)
-    return slot !== undefined && !hasPassed(this.#expires[slot])
+    return slot !== undefined && !hasPassed(this.#expiresMs[slot])
   }
 
   /** Removes `key`; true if it was held (expired or not). A load in flight for it is not cached. */
@@ -179,7 +179,7 @@ class SimpleCache {
    */
   stats() {
     this.#flush()
-    const e = this.#engine.stats(this.#expires, now())
+    const e = this.#engine.stats(this.#expiresMs, now())
     const lookups = e.hits + e.misses
     return {
       size: this.#slotOf.size,
@@ -209,7 +209,7 @@ class SimpleCache {
    */
   [kLoad](key, fetcher, ttlMs) {
     const slot = this.#slotOf.get(key)
-    if (slot !== undefined && !hasPassed(this.#expires[slot])) {
+    if (slot !== undefined && !hasPassed(this.#expiresMs[slot])) {
       this.#touched[slot] = 1
       this.#record(slot)
       return Promise.resolve(this.#values[slot])
@@ -277,7 +277,7 @@ class SimpleCache {
       this.#keys[slot] = key
     }
     this.#values[slot] = data
-    this.#expires[slot] = deadline
+    this.#expiresMs[slot] = deadline
     this.#touched[slot] = 1
     this.#record(OP_WRITE | slot)
     if (deadline < this.#sweepAt) this.#scheduleSweep(deadline, t)
@@ -319,9 +319,9 @@ class SimpleCache {
   #allocate() {
     if (this.#free.length > 0) return this.#free.pop()
     const slot = this.#nextFresh++
-    if (slot === this.#expires.length) {
+    if (slot === this.#expiresMs.length) {
       const size = Math.min(this.#maxSize, slot * 2)
-      this.#expires = grown(this.#expires, size)
+      this.#expiresMs = grown(this.#expiresMs, size)
       this.#touched = grown(this.#touched, size)
     }
     return slot
@@ -334,7 +334,7 @@ class SimpleCache {
 
   /** Replays the op log in the engine and takes a fresh victim list. */
   #flush() {
-    this.#victimCount = this.#engine.apply(this.#log, this.#logLength, this.#touched, this.#victims)
+    this.#victimCount = this.#engine.replay(this.#log, this.#logLength, this.#touched, this.#victims)
     this.#victimAt = 0
     this.#logLength = 0
   }
@@ -361,7 +361,7 @@ class SimpleCache {
     this.#flush()
     this.#lastSweep = t
     const expired = new Int32Array(this.#slotOf.size)
-    const result = this.#engine.sweep(this.#expires, t, expired)
+    const result = this.#engine.sweep(this.#expiresMs, t, expired)
     for (let i = 0; i < result.expired; i++) this.#values[expired[i]] = undefined
     if (result.nextDeadlineMs !== Infinity) this.#scheduleSweep(result.nextDeadlineMs, t)
   }

@@ -5,7 +5,7 @@
 'use strict'
 
 const { linkFor, listen, nameArg } = require('./redis.js')
-const { describe } = require('./describe.js')
+const { describe } = require('./argument-checks.js')
 
 /** Largest serialized value written to L2 by default; larger ones stay in L1 only. */
 const DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024

@@ -48,7 +48,7 @@ impl CacheEngine {
   /// Replays `ops[0..len]`, then refills `victims` with the least recently
   /// used slots (clearing their `touched` flags). Returns the victim count.
   #[napi(catch_unwind)]
-  pub fn apply(
+  pub fn replay(
     &mut self,
     ops: &[i32],
     len: u32,
@@ -57,11 +57,11 @@ impl CacheEngine {
   ) -> Result<u32> {
     let ops = ops
       .get(..len as usize)
-      .ok_or_else(|| invalid("CacheEngine.apply: len exceeds the op log"))?;
+      .ok_or_else(|| invalid("CacheEngine.replay: len exceeds the op log"))?;
     self
       .policy
-      .apply(ops)
-      .map_err(|bad| invalid(&format!("CacheEngine.apply: unknown op word {}", bad.0)))?;
+      .replay(ops)
+      .map_err(|bad| invalid(&format!("CacheEngine.replay: unknown op word {}", bad.0)))?;
     Ok(self.policy.refill_victims(victims, touched) as u32)
   }
 

@@ -1,5 +1,5 @@
 //! `MonitorEngine`: the histograms behind one `PerformanceMonitor`. Called on
-//! cold paths only (a full sample ring, stats, exposition, alert checks); the
+//! cold paths only (a full sample log, stats, exposition, alert checks); the
 //! hot path (`time`, `record`) stays in `js/performance-monitor.js`.
 
 use crate::errors::invalid;
@@ -77,16 +77,16 @@ impl MonitorEngine {
     self.registry.clear();
   }
 
-  /// Records the first `count` samples of `ring` (`[code, durationMs, atMs]` each).
+  /// Records the first `count` samples of `log` (`[code, durationMs, atMs]` each).
   #[napi(catch_unwind)]
-  pub fn drain(&mut self, ring: &[f64], count: u32) -> Result<()> {
-    let samples = ring
+  pub fn replay(&mut self, log: &[f64], count: u32) -> Result<()> {
+    let samples = log
       .get(..count as usize * SAMPLE_WORDS)
-      .ok_or_else(|| invalid("MonitorEngine.drain: count exceeds the ring"))?;
+      .ok_or_else(|| invalid("MonitorEngine.replay: count exceeds the sample log"))?;
     self
       .registry
-      .drain(samples)
-      .map_err(|bad| invalid(&format!("MonitorEngine.drain: unknown metric code {}", bad.0)))
+      .replay(samples)
+      .map_err(|bad| invalid(&format!("MonitorEngine.replay: unknown metric code {}", bad.0)))
   }
 
   /// Writes all-time then window stats of `id` at `nowMs` into `out` (8 numbers

@@ -57,7 +57,7 @@ impl CachePolicy {
 
   /// Replays `ops` in order. Stops at the first word it cannot decode, having
   /// applied everything before it.
-  pub fn apply(&mut self, ops: &[i32]) -> Result<(), UnknownOp> {
+  pub fn replay(&mut self, ops: &[i32]) -> Result<(), UnknownOp> {
     for &word in ops {
       match Op::decode(word).ok_or(UnknownOp(word))? {
         Op::Hit(slot) => {
@@ -168,7 +168,7 @@ mod tests {
   #[test]
   fn victims_come_least_recently_used_first() {
     let mut policy = CachePolicy::default();
-    policy.apply(&log(&[Write(0), Write(1), Write(2), Hit(0)])).unwrap();
+    policy.replay(&log(&[Write(0), Write(1), Write(2), Hit(0)])).unwrap();
     assert_eq!(victims(&policy, 8), vec![1, 2, 0]);
     assert_eq!(victims(&policy, 2), vec![1, 2]);
   }
@@ -176,7 +176,7 @@ mod tests {
   #[test]
   fn refilling_clears_the_touched_flag_of_each_victim_only() {
     let mut policy = CachePolicy::default();
-    policy.apply(&log(&[Write(0), Write(1), Write(2)])).unwrap();
+    policy.replay(&log(&[Write(0), Write(1), Write(2)])).unwrap();
     let mut touched = vec![1u8; 3];
     let mut out = [0; 2];
     assert_eq!(policy.refill_victims(&mut out, &mut touched), 2);
@@ -187,7 +187,7 @@ mod tests {
   fn hits_misses_evictions_and_expiries_are_counted() {
     let mut policy = CachePolicy::default();
     policy
-      .apply(&log(&[
+      .replay(&log(&[
         Write(0),
         Write(1),
         Hit(0),
@@ -208,7 +208,7 @@ mod tests {
   #[test]
   fn a_caller_that_joins_a_load_counts_as_a_hit_but_credits_no_entry() {
     let mut policy = CachePolicy::default();
-    policy.apply(&log(&[Miss, Join, Join, Write(0)])).unwrap();
+    policy.replay(&log(&[Miss, Join, Join, Write(0)])).unwrap();
     let c = policy.counters();
     assert_eq!((c.hits, c.misses, c.held_entry_hits), (2, 1, 0));
   }
@@ -217,12 +217,12 @@ mod tests {
   fn held_entry_hits_follow_the_reference_and_reset_when_an_entry_is_rewritten() {
     let mut policy = CachePolicy::default();
     policy
-      .apply(&log(&[Write(0), Write(1), Hit(0), Hit(0), Hit(1)]))
+      .replay(&log(&[Write(0), Write(1), Hit(0), Hit(0), Hit(1)]))
       .unwrap();
     assert_eq!(policy.counters().held_entry_hits, 3);
-    policy.apply(&log(&[Write(0)])).unwrap();
+    policy.replay(&log(&[Write(0)])).unwrap();
     assert_eq!(policy.counters().held_entry_hits, 1);
-    policy.apply(&log(&[Delete(1)])).unwrap();
+    policy.replay(&log(&[Delete(1)])).unwrap();
     assert_eq!(policy.counters().held_entry_hits, 0);
     assert_eq!(policy.counters().hits, 3);
   }
@@ -230,14 +230,14 @@ mod tests {
   #[test]
   fn a_hit_logged_before_its_slot_was_reused_is_not_credited_to_the_new_entry() {
     let mut policy = CachePolicy::default();
-    policy.apply(&log(&[Write(0), Hit(0), Evict(0), Write(0)])).unwrap();
+    policy.replay(&log(&[Write(0), Hit(0), Evict(0), Write(0)])).unwrap();
     assert_eq!(policy.counters().held_entry_hits, 0);
   }
 
   #[test]
   fn clear_forgets_entries_but_keeps_lifetime_counters() {
     let mut policy = CachePolicy::default();
-    policy.apply(&log(&[Write(0), Hit(0), Miss])).unwrap();
+    policy.replay(&log(&[Write(0), Hit(0), Miss])).unwrap();
     policy.clear();
     assert!(policy.is_empty());
     let c = policy.counters();
@@ -251,14 +251,14 @@ mod tests {
     let mut words = log(&[Write(0)]);
     words.push(0x7000_0000);
     words.extend(log(&[Write(1)]));
-    assert_eq!(policy.apply(&words), Err(UnknownOp(0x7000_0000)));
+    assert_eq!(policy.replay(&words), Err(UnknownOp(0x7000_0000)));
     assert_eq!(policy.len(), 1);
   }
 
   #[test]
   fn expiry_scan_separates_valid_from_expired_and_finds_the_next_deadline() {
     let mut policy = CachePolicy::default();
-    policy.apply(&log(&[Write(0), Write(1), Write(2), Write(3)])).unwrap();
+    policy.replay(&log(&[Write(0), Write(1), Write(2), Write(3)])).unwrap();
     let expires = [100.0, 250.0, 200.0, 99.0];
     let mut out = [0; 4];
     let scan = policy.scan_expiry(&expires, 100.0, &mut out);
@@ -299,7 +299,7 @@ mod tests {
         Delete(s) => model.retain(|&m| m != s),
         _ => unreachable!(),
       }
-      policy.apply(&log(&[op])).unwrap();
+      policy.replay(&log(&[op])).unwrap();
       let lru = victims(&policy, 1);
       assert_eq!(lru, model.first().map(|&s| vec![s as i32]).unwrap_or_default());
     }

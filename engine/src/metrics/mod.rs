@@ -1,5 +1,5 @@
 //! Latency metrics for `PerformanceMonitor`: per-name HDR histograms fed in
-//! batches from the JS front's sample ring, rolling windows, alert rules and
+//! batches from the JS front's sample log, rolling windows, alert rules and
 //! the Prometheus exposition.
 
 mod alerts;

@@ -1,10 +1,10 @@
 //! [`MetricRegistry`]: every name's histograms, fed in batches from the
-//! sample ring the JS front writes.
+//! sample log the JS front writes.
 
 use super::latency::{LatencyHistogram, LatencyStats};
 use super::window::RollingWindow;
 
-/// Numbers per sample in the ring: `[code, duration_ms, at_ms]`, where
+/// Numbers per sample in the log: `[code, duration_ms, at_ms]`, where
 /// `code` is the metric id, or `-1 - id` when the operation failed.
 pub const SAMPLE_WORDS: usize = 3;
 
@@ -47,7 +47,7 @@ impl Metric {
   }
 }
 
-/// A ring entry naming an id that is not registered.
+/// A logged sample naming an id that is not registered.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct UnknownMetric(pub f64);
 
@@ -101,10 +101,10 @@ impl MetricRegistry {
     self.metrics.clear();
   }
 
-  /// Records the samples of `ring` (whole triples of [`SAMPLE_WORDS`]).
+  /// Records the logged `samples` (whole triples of [`SAMPLE_WORDS`]).
   /// Stops at the first sample with an unknown id, having recorded the ones before.
-  pub fn drain(&mut self, ring: &[f64]) -> Result<(), UnknownMetric> {
-    for sample in ring.chunks_exact(SAMPLE_WORDS) {
+  pub fn replay(&mut self, samples: &[f64]) -> Result<(), UnknownMetric> {
+    for sample in samples.chunks_exact(SAMPLE_WORDS) {
       let (code, duration_ms, at_ms) = (sample[0], sample[1], sample[2]);
       let (id, errored) = if code < 0.0 { (-1.0 - code, true) } else { (code, false) };
       let metric = (id.fract() == 0.0)
@@ -155,11 +155,11 @@ mod tests {
   use super::*;
 
   #[test]
-  fn drained_samples_reach_their_metric_with_errors_flagged() {
+  fn replayed_samples_reach_their_metric_with_errors_flagged() {
     let mut r = MetricRegistry::new(60_000.0);
     let a = r.register("a".into());
     let b = r.register("b".into());
-    r.drain(&[a as f64, 2.0, 0.0, -1.0 - b as f64, 4.0, 0.0, b as f64, 6.0, 0.0])
+    r.replay(&[a as f64, 2.0, 0.0, -1.0 - b as f64, 4.0, 0.0, b as f64, 6.0, 0.0])
       .unwrap();
     let (all, window) = r.stats(b, 0.0).unwrap();
     assert_eq!((all.count, all.errors, all.sum_ms), (2, 1, 10.0));
@@ -170,20 +170,20 @@ mod tests {
   #[test]
   fn an_unknown_id_is_an_error_not_a_panic() {
     let mut r = MetricRegistry::new(60_000.0);
-    assert_eq!(r.drain(&[7.0, 1.0, 0.0]), Err(UnknownMetric(7.0)));
+    assert_eq!(r.replay(&[7.0, 1.0, 0.0]), Err(UnknownMetric(7.0)));
     r.register("a".into());
-    assert!(r.drain(&[f64::NAN, 1.0, 0.0]).is_err());
-    assert!(r.drain(&[0.5, 1.0, 0.0]).is_err());
+    assert!(r.replay(&[f64::NAN, 1.0, 0.0]).is_err());
+    assert!(r.replay(&[0.5, 1.0, 0.0]).is_err());
   }
 
   #[test]
   fn cached_stats_follow_new_samples_and_the_window_moving_on() {
     let mut r = MetricRegistry::new(60_000.0);
     let a = r.register("a".into());
-    r.drain(&[a as f64, 2.0, 0.0]).unwrap();
+    r.replay(&[a as f64, 2.0, 0.0]).unwrap();
     assert_eq!(r.stats(a, 0.0).unwrap().0.count, 1);
     assert_eq!(r.stats(a, 1.0).unwrap().1.count, 1);
-    r.drain(&[a as f64, 4.0, 1.0]).unwrap();
+    r.replay(&[a as f64, 4.0, 1.0]).unwrap();
     assert_eq!(r.stats(a, 1.0).unwrap().0.count, 2);
     let (all, window) = r.stats(a, 60_000.0).unwrap();
     assert_eq!((all.count, window.count), (2, 0));
@@ -193,7 +193,7 @@ mod tests {
   fn removed_ids_are_reused_empty() {
     let mut r = MetricRegistry::new(60_000.0);
     let a = r.register("a".into());
-    r.drain(&[a as f64, 1.0, 0.0]).unwrap();
+    r.replay(&[a as f64, 1.0, 0.0]).unwrap();
     r.remove(a);
     assert!(r.stats(a, 0.0).is_none());
     assert_eq!(r.register("c".into()), a);
@@ -205,10 +205,10 @@ mod tests {
   fn a_metric_holds_at_most_64_kib_whatever_the_sample_count() {
     let mut r = MetricRegistry::new(60_000.0);
     let id = r.register("api.models.get".into());
-    let ring: Vec<f64> = (0..300_000)
+    let log: Vec<f64> = (0..300_000)
       .flat_map(|i| [id as f64, (i % 5000) as f64 * 0.37, i as f64])
       .collect();
-    r.drain(&ring).unwrap();
+    r.replay(&log).unwrap();
     let bytes = r.footprint_bytes(id);
     assert!(bytes <= 64 * 1024, "{bytes} bytes");
     println!("one metric holds {bytes} bytes");
