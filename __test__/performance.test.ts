@@ -279,6 +279,43 @@ describe(`PerformanceMonitor metrics route (${runner})`, () => {
     expect(Number(byName.hotpath_cache_misses_total.metrics[0].value)).toBe(1)
     expect(byName.hotpath_cache_entries.type).toBe('GAUGE')
   })
+
+  it('exposes each name as a histogram whose cumulative buckets match the samples', () => {
+    const m = new PerformanceMonitor()
+    const samples = skewedLatencies(5000)
+    for (const d of samples) m.record('api.skewed', d)
+    const text = m.prometheus()
+    // The parser reads one labelled histogram's buckets (it drops the labels, and with them _sum and _count, which are read from the text).
+    const families = parsePrometheus(text) as Array<{ name: string; type: string; metrics: Array<Record<string, any>> }>
+    const histogram = families.find((f) => f.name === 'hotpath_latency_seconds')!
+    expect(histogram.type).toBe('HISTOGRAM')
+    const { buckets } = histogram.metrics[0]
+    const ladder = ['0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '60', '+Inf']
+    expect(Object.keys(buckets).sort((a, b) => Number(a) - Number(b))).toEqual(ladder)
+    let previous = 0
+    for (const le of ladder) {
+      const count = Number(buckets[le])
+      expect(text).toContain(`hotpath_latency_seconds_bucket{name="api.skewed",le="${le}"} ${count}\n`)
+      expect(count).toBeGreaterThanOrEqual(previous) // cumulative
+      previous = count
+      const bound = le === '+Inf' ? Infinity : Number(le) * 1000
+      // Every sample at or below le, and none more than the histogram's 1/128 resolution above it.
+      expect(count).toBeGreaterThanOrEqual(samples.filter((d) => d <= bound).length)
+      expect(count).toBeLessThanOrEqual(samples.filter((d) => d <= bound * (1 + 1 / 128)).length)
+    }
+    expect(Number(buckets['0.01'])).toBeGreaterThan(0)
+    expect(Number(buckets['0.01'])).toBeLessThan(5000)
+    expect(Number(buckets['+Inf'])).toBe(5000)
+    expect(text).toContain('hotpath_latency_seconds_count{name="api.skewed"} 5000\n')
+    const sum = Number(/hotpath_latency_seconds_sum\{name="api.skewed"\} (\S+)\n/.exec(text)![1])
+    expect(sum).toBeCloseTo(samples.reduce((a, b) => a + b, 0) / 1000, 6)
+
+    m.record('db.one', 7)
+    const two = m.prometheus()
+    expect(two).toContain('hotpath_latency_seconds_bucket{name="db.one",le="0.005"} 0\n')
+    expect(two).toContain('hotpath_latency_seconds_bucket{name="db.one",le="0.01"} 1\n')
+    expect(two).toContain('hotpath_latency_seconds_bucket{name="db.one",le="+Inf"} 1\n')
+  })
 })
 
 describe(`PerformanceMonitor alerts (${runner})`, () => {

@@ -124,9 +124,14 @@ impl MonitorEngine {
       .registry
       .snapshot(now_ms)
       .into_iter()
-      .map(|(name, all_time, window)| ExposedMetric { name, all_time, window })
+      .map(|(name, all_time, window, histogram)| ExposedMetric {
+        name,
+        all_time,
+        window,
+        buckets: histogram.cumulative_buckets(),
+      })
       .collect();
-    let mut out = String::with_capacity(512 + 600 * exposed.len());
+    let mut out = String::with_capacity(512 + 1600 * exposed.len());
     write_exposition(&mut out, &exposed, &caches);
     Ok(out)
   }
@@ -165,7 +170,7 @@ impl MonitorEngine {
     let snapshot = self.registry.snapshot(now_ms);
     let mut observations: Vec<Observation> = snapshot
       .iter()
-      .map(|(name, _, window)| Observation::Latency { name, window: *window })
+      .map(|(name, _, window, _)| Observation::Latency { name, window: *window })
       .collect();
     observations.extend(caches.iter().map(|(name, c)| {
       let lookups = c.hits + c.misses;

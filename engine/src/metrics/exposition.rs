@@ -1,7 +1,7 @@
 //! Prometheus text exposition (format 0.0.4) of every latency histogram and
 //! cache counter.
 
-use super::latency::{LatencyStats, PERCENTILES};
+use super::latency::{LatencyStats, BUCKET_BOUNDS_MS, PERCENTILES};
 use std::fmt::Write;
 
 /// One cache at one moment, as `SimpleCache.stats()` reports it: the lifetime
@@ -31,6 +31,8 @@ pub struct ExposedMetric<'a> {
   pub all_time: LatencyStats,
   /// Rolling-window stats: the quantiles (`NaN` when the window is empty).
   pub window: LatencyStats,
+  /// All-time samples at or below each of [`BUCKET_BOUNDS_MS`], cumulative.
+  pub buckets: [u64; BUCKET_BOUNDS_MS.len()],
 }
 
 /// A cache metric family: name, type, help, and how to read it from the counters.
@@ -66,6 +68,39 @@ pub fn write_exposition(out: &mut String, metrics: &[ExposedMetric<'_>], caches:
       &[("name", m.name)],
       m.all_time.count as f64,
     );
+  }
+  // A summary's quantiles cannot be aggregated across instances; these
+  // buckets can (`histogram_quantile(0.95, sum by (le, name) (rate(...)))`).
+  family(
+    out,
+    "hotpath_latency_seconds",
+    "histogram",
+    "Duration of timed operations since start, in fixed buckets that a Prometheus server can sum across instances.",
+  );
+  for m in metrics {
+    for (bound_ms, count) in BUCKET_BOUNDS_MS.iter().zip(m.buckets) {
+      let le = (bound_ms / 1000.0).to_string();
+      sample(
+        out,
+        "hotpath_latency_seconds_bucket",
+        &[("name", m.name), ("le", &le)],
+        count as f64,
+      );
+    }
+    let count = m.all_time.count as f64;
+    sample(
+      out,
+      "hotpath_latency_seconds_bucket",
+      &[("name", m.name), ("le", "+Inf")],
+      count,
+    );
+    sample(
+      out,
+      "hotpath_latency_seconds_sum",
+      &[("name", m.name)],
+      m.all_time.sum_ms / 1000.0,
+    );
+    sample(out, "hotpath_latency_seconds_count", &[("name", m.name)], count);
   }
   family(
     out,
@@ -194,6 +229,7 @@ mod tests {
         name: "a\"b\\c\nd",
         all_time,
         window: all_time,
+        buckets: [0; BUCKET_BOUNDS_MS.len()],
       }],
       &[],
     );
@@ -217,6 +253,7 @@ mod tests {
         name: "x",
         all_time,
         window: LatencyStats::default(),
+        buckets: [0; BUCKET_BOUNDS_MS.len()],
       }],
       &[],
     );
@@ -224,6 +261,47 @@ mod tests {
       text.contains("hotpath_duration_seconds{name=\"x\",quantile=\"0.5\"} NaN\n"),
       "{text}"
     );
+  }
+
+  #[test]
+  fn a_metric_is_also_a_histogram_with_cumulative_buckets_in_seconds() {
+    let mut h = super::super::latency::LatencyHistogram::default();
+    for ms in [0.5, 1.0, 3.0, 7.0, 7.0, 40.0, 90_000.0] {
+      h.record(ms, false);
+    }
+    let all_time = h.stats();
+    let text = exposition(
+      &[ExposedMetric {
+        name: "db",
+        all_time,
+        window: all_time,
+        buckets: h.cumulative_buckets(),
+      }],
+      &[],
+    );
+    assert!(text.contains("# TYPE hotpath_latency_seconds histogram\n"), "{text}");
+    for (le, count) in [
+      ("0.001", 2),
+      ("0.0025", 2),
+      ("0.005", 3),
+      ("0.01", 5),
+      ("0.025", 5),
+      ("0.05", 6),
+      ("60", 6),
+      ("+Inf", 7),
+    ] {
+      assert!(
+        text.contains(&format!(
+          "hotpath_latency_seconds_bucket{{name=\"db\",le=\"{le}\"}} {count}\n"
+        )),
+        "{le}: {text}"
+      );
+    }
+    assert!(
+      text.contains("hotpath_latency_seconds_sum{name=\"db\"} 90.0585\n"),
+      "{text}"
+    );
+    assert!(text.contains("hotpath_latency_seconds_count{name=\"db\"} 7\n"));
   }
 
   #[test]

@@ -16,6 +16,14 @@ const SIGNIFICANT_DIGITS: u8 = 2;
 /// Percentiles reported, in the order of [`LatencyStats::percentiles_ms`].
 pub const PERCENTILES: [f64; 3] = [0.50, 0.95, 0.99];
 
+/// Upper bounds (`le`) of the Prometheus histogram buckets, in milliseconds:
+/// Prometheus's default ladder (5 ms to 10 s) extended down to 1 ms for cache
+/// and in-memory work and up to 60 s for slow upstreams. Fixed, so every
+/// instance exposes the same buckets and a Prometheus server can sum them.
+pub const BUCKET_BOUNDS_MS: [f64; 14] = [
+  1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1_000.0, 2_500.0, 5_000.0, 10_000.0, 60_000.0,
+];
+
 /// A summary of some samples, in milliseconds. All fields are 0 when `count` is 0.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LatencyStats {
@@ -177,6 +185,39 @@ impl LatencyHistogram {
     out
   }
 
+  /// Samples at or below each of [`BUCKET_BOUNDS_MS`] (cumulative, as
+  /// Prometheus's `_bucket` series). A sample counts under a bound when its
+  /// HDR bucket starts at or below it, so every sample `<= le` is counted and
+  /// one at most 1/128 (0.8 %) above `le` may be too. After the histogram was halved
+  /// the counts are scaled back up to `count`.
+  pub fn cumulative_buckets(&self) -> [u64; BUCKET_BOUNDS_MS.len()] {
+    let bounds = BUCKET_BOUNDS_MS.map(|ms| (ms * UNITS_PER_MS) as u64);
+    let mut out = [0u64; BUCKET_BOUNDS_MS.len()];
+    // Buckets come in ascending order, so the first bound at or above each is found by walking forward.
+    let mut b = 0;
+    for bucket in self.histogram.iter_recorded() {
+      let lowest = self.histogram.lowest_equivalent(bucket.value_iterated_to());
+      while b < bounds.len() && bounds[b] < lowest {
+        b += 1;
+      }
+      if b == bounds.len() {
+        break;
+      }
+      out[b] += bucket.count_at_value() as u64;
+    }
+    for i in 1..out.len() {
+      out[i] += out[i - 1];
+    }
+    let recorded = self.histogram.len();
+    if recorded != 0 && recorded != self.count {
+      let scale = self.count as f64 / recorded as f64;
+      for c in &mut out {
+        *c = ((*c as f64 * scale).round() as u64).min(self.count);
+      }
+    }
+    out
+  }
+
   /// Bytes this histogram holds, counters included.
   pub fn footprint_bytes(&self) -> usize {
     std::mem::size_of::<Self>() + self.histogram.distinct_values() * std::mem::size_of::<u32>()
@@ -276,6 +317,47 @@ mod tests {
     (0..200_000).for_each(|i| h.record(i as f64 * 17.0, false));
     assert_eq!(h.footprint_bytes(), before);
     assert!(before < 12 * 1024, "{before}");
+  }
+
+  #[test]
+  fn cumulative_buckets_count_every_sample_at_or_below_each_bound() {
+    let mut h = LatencyHistogram::default();
+    let samples = [
+      0.0,
+      0.99,
+      1.0,
+      1.01,
+      4.2,
+      9.99,
+      10.0,
+      77.0,
+      999.0,
+      59_000.0,
+      61_000.0,
+      3_600_000.0,
+    ];
+    for d in samples {
+      h.record(d, false);
+    }
+    let got = h.cumulative_buckets();
+    for (bound, count) in BUCKET_BOUNDS_MS.iter().zip(got) {
+      let exact = samples.iter().filter(|&&d| d <= *bound).count() as u64;
+      assert_eq!(count, exact, "le {bound}");
+    }
+  }
+
+  #[test]
+  fn cumulative_buckets_are_scaled_to_the_count_after_halving() {
+    let mut h = LatencyHistogram::default();
+    h.record(1.0, false);
+    h.record(50.0, false);
+    // As after a halving, the buckets hold another total than `count` (here twice it).
+    h.histogram.record_n(100, 1).unwrap();
+    h.histogram.record_n(5_000, 1).unwrap();
+    let got = h.cumulative_buckets();
+    assert_eq!(got[0], 1, "le 1 ms");
+    assert_eq!(got[5], 2, "le 50 ms");
+    assert_eq!(got[13], 2, "le 60 s");
   }
 
   #[test]

@@ -10,6 +10,6 @@ mod window;
 
 pub use alerts::{AlertBook, AlertMetric, AlertRule, AlertTransition, Observation};
 pub use exposition::{write_exposition, CacheSnapshot, ExposedMetric};
-pub use latency::{LatencyHistogram, LatencyStats, MAX_DURATION_MS, PERCENTILES};
+pub use latency::{LatencyHistogram, LatencyStats, BUCKET_BOUNDS_MS, MAX_DURATION_MS, PERCENTILES};
 pub use registry::{MetricRegistry, UnknownMetric, SAMPLE_WORDS};
 pub use window::{RollingWindow, SLICES};

@@ -125,8 +125,9 @@ impl MetricRegistry {
     Some(metric.stats(now_ms, &mut self.scratch))
   }
 
-  /// Every metric with its all-time and window stats at `now_ms`, by id.
-  pub fn snapshot(&mut self, now_ms: f64) -> Vec<(&str, LatencyStats, LatencyStats)> {
+  /// Every metric with its all-time and window stats at `now_ms` and its
+  /// all-time histogram, by id.
+  pub fn snapshot(&mut self, now_ms: f64) -> Vec<(&str, LatencyStats, LatencyStats, &LatencyHistogram)> {
     let scratch = &mut self.scratch;
     self
       .metrics
@@ -134,7 +135,7 @@ impl MetricRegistry {
       .flatten()
       .map(|m| {
         let (all_time, window) = m.stats(now_ms, scratch);
-        (m.name.as_str(), all_time, window)
+        (m.name.as_str(), all_time, window, &m.all_time)
       })
       .collect()
   }
