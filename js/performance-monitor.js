@@ -25,6 +25,8 @@ const { MonitorEngine } = require('./binding.js')
 const { now } = require('./clock.js')
 const { describe, shortKeyArg, durationMsArg, objectArg, optionalObjectArg, functionArg, countArg } = require('./argument-checks.js')
 const { DEFAULT_ALERT_RULES, alertRulesArg } = require('./alert-rules.js')
+const { noteTiming } = require('./server-timing.js')
+const { AlertWebhook, alertWebhookArg } = require('./alert-webhook.js')
 
 /** Samples buffered before the engine records them: one call per 1,024. */
 const LOG_SAMPLES = 1024
@@ -91,6 +93,7 @@ class PerformanceMonitor {
   /** Per id, the registration it holds now (0: none); see the invariants above. */
   #registeredAs
   #registrations = 0
+  #alertWebhook = null
 
   /**
    * @param options.windowMs span of the rolling-window stats (default 60000)
@@ -98,6 +101,7 @@ class PerformanceMonitor {
    * @param options.caches caches (`{ name: SimpleCache }`) in `metricsPayload`, Prometheus text and hit-rate alerts (default none)
    * @param options.alertRules alert rules (default: the guide's thresholds)
    * @param options.alertIntervalMs how often rules are checked while `onAlert` has listeners (default 10000)
+   * @param options.alertWebhook a URL (or `{ url, timeoutMs, retries, backoffMs }`) each alert transition is POSTed to (default none)
    */
   constructor(options = {}) {
     const fn = 'new PerformanceMonitor'
@@ -108,6 +112,7 @@ class PerformanceMonitor {
       caches = {},
       alertRules = DEFAULT_ALERT_RULES,
       alertIntervalMs = DEFAULT_ALERT_INTERVAL_MS,
+      alertWebhook,
     } = options
     this.#windowMs = countArg(fn, windowMs, 'options.windowMs', 2 ** 31 - 1)
     this.#maxNames = countArg(fn, maxNames, 'options.maxNames', 1_000_000)
@@ -119,12 +124,30 @@ class PerformanceMonitor {
       }
     }
     const { rules, specs } = alertRulesArg(fn, alertRules)
+    const webhook = alertWebhookArg(fn, alertWebhook)
     this.#caches = Object.entries(caches)
     this.#engine = new MonitorEngine(this.#windowMs)
     this.#engine.setAlertRules(specs)
     this.#alertRules = rules
     this.#exemplarFloor = new Float64Array(this.#maxNames).fill(-1)
     this.#registeredAs = new Float64Array(this.#maxNames)
+    if (webhook !== undefined) {
+      // A listener like any other: the rules are then checked every alertIntervalMs.
+      const delivery = new AlertWebhook(webhook)
+      this.#alertWebhook = delivery
+      this.onAlert((event) => {
+        delivery.deliver(event)
+      })
+    }
+  }
+
+  /**
+   * What `options.alertWebhook` did so far: `{ delivered, retried, failed, dropped }`
+   * (transitions posted, attempts repeated, transitions given up after the
+   * retries, transitions dropped while 100 were pending); `null` without a webhook.
+   */
+  get alertDeliveries() {
+    return this.#alertWebhook === null ? null : this.#alertWebhook.counts
   }
 
   /**
@@ -157,20 +180,20 @@ class PerformanceMonitor {
       if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
         return Promise.resolve(result).then(
           (value) => {
-            this.#pushTimed(id, registration, start, metadata, false)
+            this.#pushTimed(name, id, registration, start, metadata, false)
             return value
           },
           (err) => {
-            this.#pushTimed(id, registration, start, metadata, true)
+            this.#pushTimed(name, id, registration, start, metadata, true)
             throw err
           },
         )
       }
     } catch (err) {
-      this.#pushTimed(id, registration, start, metadata, true)
+      this.#pushTimed(name, id, registration, start, metadata, true)
       return Promise.reject(err)
     }
-    this.#pushTimed(id, registration, start, metadata, false)
+    this.#pushTimed(name, id, registration, start, metadata, false)
     return Promise.resolve(result)
   }
 
@@ -378,9 +401,16 @@ class PerformanceMonitor {
     return this.#idFor(checkedName)
   }
 
-  /** Pushes a `time` sample that started under `registration` of `id`, unless its name was cleared since. */
-  #pushTimed(id, registration, start, metadata, errored) {
-    if (this.#registeredAs[id] === registration) this.#push(id, performance.now() - start, metadata, errored)
+  /**
+   * Pushes a `time` sample of `name` that started under `registration` of `id`, unless
+   * its name was cleared since, and adds it to the request's Server-Timing
+   * entries if it ran inside `withServerTiming` (a promise reaction runs in
+   * the async context of the `time` call that created it).
+   */
+  #pushTimed(name, id, registration, start, metadata, errored) {
+    const durationMs = performance.now() - start
+    if (this.#registeredAs[id] === registration) this.#push(id, durationMs, metadata, errored)
+    noteTiming(name, durationMs, metadata, errored)
   }
 
   /** The hot path: three stores into the sample log, and an exemplar check. */

@@ -27,6 +27,7 @@ const { now, hasPassed, backgroundNow } = require('./clock.js')
 const { keyArg, ttlMsArg, countArg, objectArg, describe } = require('./argument-checks.js')
 const { grown } = require('./typed-arrays.js')
 const { L2Tier } = require('./two-tier.js')
+const { noteCacheHit } = require('./server-timing.js')
 
 // Op log words (kind | slot; a bare slot is a hit) and the largest cache, from src/wire.rs.
 const { OP_WRITE, OP_DELETE, OP_EVICT, OP_EXPIRE, OP_MISS, OP_JOIN, MAX_CACHE_ENTRIES: MAX_ENTRIES } = require('./wire.js')
@@ -212,6 +213,7 @@ class SimpleCache {
     if (slot !== undefined && !hasPassed(this.#expiresMs[slot])) {
       this.#touched[slot] = 1
       this.#record(slot)
+      noteCacheHit()
       return Promise.resolve(this.#values[slot])
     }
     if (slot !== undefined) this.#expire(key, slot)

@@ -88,6 +88,29 @@ export interface PerformanceMonitorOptions {
   alertRules?: AlertRule[]
   /** How often rules are checked while `onAlert` has listeners, ms (default 10000). */
   alertIntervalMs?: number
+  /**
+   * Where each alert transition (failing, recovered) is POSTed as JSON
+   * `{ text, rule, metric, subject, status, value, threshold, at }` (`text`
+   * is what Slack-style chat webhooks display). In the background: each
+   * attempt has a deadline (`timeoutMs`, default 5000), network errors,
+   * timeouts, 429 and 5xx are retried `retries` times (default 3) after
+   * `backoffMs` (default 1000) doubling each time, then given up and counted
+   * in `alertDeliveries`; nothing keeps Node alive. Setting it checks the
+   * rules every `alertIntervalMs`. `perfMonitor` reads `HOTPATH_ALERT_WEBHOOK`.
+   */
+  alertWebhook?: string | { url: string; timeoutMs?: number; retries?: number; backoffMs?: number }
+}
+
+/** What `alertWebhook` did so far. */
+export interface AlertDeliveries {
+  /** Transitions the receiver accepted (2xx). */
+  delivered: number
+  /** Attempts repeated after a network error, timeout, 429 or 5xx. */
+  retried: number
+  /** Transitions given up: retries exhausted, or another 4xx. */
+  failed: number
+  /** Transitions dropped because 100 were already pending. */
+  dropped: number
 }
 
 /** Latency monitor with HDR percentiles (bounded memory per name), errors, a rolling window and alerts. */
@@ -118,6 +141,8 @@ export declare class PerformanceMonitor {
   onAlert(callback: (event: AlertEvent) => void): () => void
   /** Checks the rules now; calls the listeners and returns the changes. */
   checkAlerts(): AlertEvent[]
+  /** What `options.alertWebhook` delivered, retried and gave up so far; `null` without a webhook. */
+  readonly alertDeliveries: AlertDeliveries | null
   /** Bytes the engine holds for `name` (at most 64 KiB whatever the sample count); 0 if unknown. */
   footprintBytes(name: string): number
 }
@@ -207,3 +232,18 @@ export interface MetricsDashboardData {
  * or guarded by `token`/`authorize`.
  */
 export declare function metricsDashboard(options?: MetricsDashboardOptions): (request: Request) => Promise<Response>
+
+/**
+ * Wraps a route handler so the response carries a `Server-Timing` header
+ * (browser devtools and `PerformanceResourceTiming.serverTiming` show it):
+ * one entry per `time()` run (of any PerformanceMonitor) during the request,
+ * e.g. `db.users.find;dur=12.3`, found through AsyncLocalStorage so helpers
+ * need no extra argument. `metadata.desc` (a string) becomes the entry's
+ * `desc`; a failed run is described as `error`; cacheAside hits add one
+ * `cache;desc=hit` entry. Names become header tokens (other characters `_`,
+ * 64 at most); at most 32 entries and 2,048 characters. Arguments pass
+ * through unchanged, concurrent requests keep their own entries, and a
+ * response with immutable headers (a `fetch` result) is copied.
+ * In Next.js: `export const GET = withServerTiming(async (request, { params }) => ...)`.
+ */
+export declare function withServerTiming<A extends unknown[], R>(handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<R>

@@ -7,11 +7,13 @@ const { processWide } = require('../js/process-wide.js')
 module.exports = processWide('performance', () => {
   const { PerformanceMonitor } = require('../js/performance-monitor.js')
   const { dashboardWithDefaults } = require('../js/metrics-dashboard.js')
+  const { withServerTiming } = require('../js/server-timing.js')
   const { apiCache, dataCache, apiRateLimiter } = require('./cache.js')
 
-  /** The default monitor; its metrics payload and alerts cover `apiCache` and `dataCache`. */
-  const perfMonitor = new PerformanceMonitor({ caches: { apiCache, dataCache } })
+  /** The default monitor; its metrics payload and alerts cover `apiCache` and `dataCache`; alerts go to `HOTPATH_ALERT_WEBHOOK` if set. */
+  const { alertWebhookFromEnv } = require('../js/alert-webhook.js')
+  const perfMonitor = new PerformanceMonitor({ caches: { apiCache, dataCache }, alertWebhook: alertWebhookFromEnv(process.env) })
   /** `metricsDashboard(options?)`: a GET route handler; by default it shows perfMonitor, both caches and apiRateLimiter. */
   const metricsDashboard = dashboardWithDefaults({ monitor: perfMonitor, caches: { apiCache, dataCache }, limiters: { apiRateLimiter } })
-  return { PerformanceMonitor, perfMonitor, metricsDashboard }
+  return { PerformanceMonitor, perfMonitor, metricsDashboard, withServerTiming }
 })
