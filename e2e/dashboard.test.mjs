@@ -230,3 +230,55 @@ async function checkDashboard(page, served, pageErrors) {
   console.log(`screenshot: ${shot}`)
   if (process.env.HOTPATH_UPDATE_DOCS === '1') copyFileSync(shot, join(root, 'docs', 'dashboard.png'))
 }
+
+// Server-Timing (examples/nextjs/app/api/users/[id]/route.ts), checked in this
+// already built app rather than in a file of its own that would install and build again.
+const USERS_ROUTE = '/api/users/7'
+
+/** `name;dur=1.2;desc="x"` entries as `{ name, duration, description }`, as the Performance API reports them. */
+const serverTimingEntries = (header) =>
+  header.split(', ').map((entry) => {
+    const [name, ...params] = entry.split(';')
+    const param = (key) => params.find((p) => p.startsWith(`${key}=`))?.slice(key.length + 1)
+    return { name, duration: Number(param('dur') ?? 0), description: (param('desc') ?? '').replace(/^"(.*)"$/, '$1') }
+  })
+
+test('Server-Timing over HTTP: the lookup and the upstream call, then a cache hit', async () => {
+  const first = await fetch(`${app.url}${USERS_ROUTE}`)
+  assert.equal(first.status, 200)
+  assert.deepEqual((await first.json()).user, { id: '7', name: 'User 7' })
+  const entries = serverTimingEntries(first.headers.get('server-timing'))
+  const db = entries.find((e) => e.name === 'db.users.find')
+  assert.equal(db.description, 'users by id')
+  assert.ok(db.duration >= 20 && db.duration < 1000, `db.users.find took ${db.duration} ms`)
+  // The model list comes from the upstream (~200 ms) or, if /api/models cached it already, from apiCache.
+  const upstream = entries.find((e) => e.name === 'upstream.models.get')
+  const hit = entries.find((e) => e.name === 'cache')
+  assert.ok((upstream?.duration >= 150) !== (hit?.description === 'hit'), first.headers.get('server-timing'))
+
+  const second = serverTimingEntries((await fetch(`${app.url}${USERS_ROUTE}`)).headers.get('server-timing'))
+  assert.deepEqual(second.map((e) => e.name).sort(), ['cache', 'db.users.find'])
+  assert.equal(second.find((e) => e.name === 'cache').description, 'hit')
+})
+
+test('Server-Timing in Chromium: the navigation and a fetch() show the entries in the Performance API', { timeout: 60_000 }, async () => {
+  const page = await browser.newPage()
+  await page.goto(`${app.url}${USERS_ROUTE}`)
+  const navigation = await page.evaluate(() =>
+    performance.getEntriesByType('navigation')[0].serverTiming.map(({ name, duration, description }) => ({ name, duration, description })),
+  )
+  const db = navigation.find((e) => e.name === 'db.users.find')
+  assert.ok(db, JSON.stringify(navigation))
+  assert.equal(db.description, 'users by id')
+  assert.ok(db.duration >= 20, JSON.stringify(db))
+  assert.deepEqual(navigation.find((e) => e.name === 'cache'), { name: 'cache', duration: 0, description: 'hit' })
+
+  const fetched = await page.evaluate(async (path) => {
+    const url = new URL(path, location.href).href
+    await (await fetch(url)).json()
+    const [entry] = performance.getEntriesByName(url, 'resource')
+    return entry.serverTiming.map(({ name, duration, description }) => ({ name, duration, description }))
+  }, `${USERS_ROUTE}?from=fetch`)
+  assert.deepEqual(fetched.map((e) => e.name).sort(), ['cache', 'db.users.find'])
+  await page.close()
+})

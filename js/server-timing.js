@@ -8,6 +8,7 @@
 
 const { AsyncLocalStorage } = require('node:async_hooks')
 const { functionArg } = require('./argument-checks.js')
+const { processWide } = require('./process-wide.js')
 
 /** Most entries in one header: browsers show them all, proxies limit header size. */
 const MAX_ENTRIES = 32
@@ -17,7 +18,10 @@ const MAX_HEADER_LENGTH = 2048
 const MAX_NAME_LENGTH = 64
 const MAX_DESC_LENGTH = 100
 
-const requests = new AsyncLocalStorage()
+// One store per process, like the default instances (js/process-wide.js): a
+// bundle's copy of SimpleCache must note its hits where another copy's
+// withServerTiming looks for them.
+const requests = processWide('server-timing', () => new AsyncLocalStorage())
 
 /** Not an HTTP token character (RFC 9110 tchar), which a metric name must be. */
 const NOT_TCHAR = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/g

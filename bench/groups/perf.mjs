@@ -2,7 +2,7 @@
 // fn, record(), and getStats() after 1,000 and 1,000,000 samples, vs the
 // reference and hdr-histogram-js (with the time() wrapper a user would write).
 import * as hdr from 'hdr-histogram-js'
-import { PerformanceMonitor } from 'hotpath/performance'
+import { PerformanceMonitor, withServerTiming } from 'hotpath/performance'
 import { compile, runCases, report } from '../lib/harness.mjs'
 import { loadReference, NO_REFERENCE } from '../lib/reference.mjs'
 import { makeDurations } from '../lib/data.mjs'
@@ -91,6 +91,38 @@ for (const [peer, make] of Object.entries(PEERS)) {
       make: () => compile(env(filled(make, 'db', BIG)), "() => sink(m.getStats('db'))"),
     },
   )
+}
+
+// Server-Timing: a request that makes three time() calls, bare and wrapped.
+// The difference is the wrapper's cost per request (its store, the header,
+// one more await); time() outside a wrapper pays one getStore(), measured alone.
+{
+  const m = filled(PEERS.hotpath, 'db', 1000)
+  const ok = new Response('ok')
+  const handler = async () => {
+    await m.time('db.a', syncFn)
+    await m.time('db.b', syncFn)
+    await m.time('db.c', syncFn)
+    return ok
+  }
+  const wrapped = withServerTiming(async () => {
+    await handler()
+    return new Response('ok')
+  })
+  const bare = async () => {
+    await handler()
+    return new Response('ok')
+  }
+  const { AsyncLocalStorage } = await import('node:async_hooks')
+  const storage = new AsyncLocalStorage()
+  const hotpathOnly = Object.keys(PEERS).filter((p) => p !== 'hotpath')
+  const row = (name, fn) => {
+    cases.push({ row: name, peer: 'hotpath', fn })
+    for (const peer of hotpathOnly) cases.push({ row: name, peer, skip: 'hotpath only' })
+  }
+  row('request of 3 time() calls, bare', compile({ bare }, 'async () => sink(await bare())'))
+  row('request of 3 time() calls, withServerTiming', compile({ wrapped }, 'async () => sink(await wrapped())'))
+  row('AsyncLocalStorage getStore(), outside a run', compile({ storage }, '() => sink(storage.getStore())'))
 }
 
 report({
