@@ -63,7 +63,7 @@ describe(`alertWebhook (${runner})`, () => {
       const [recovered] = m.checkAlerts()
       await until(() => m.alertDeliveries!.delivered === 2)
       expect(hook.bodies[1]).toEqual({ text: `hotpath alert recovered: slow-db on db.q: avg 1.5 (threshold 100) at ${recovered.at}`, ...recovered })
-      expect(m.alertDeliveries).toEqual({ delivered: 2, retried: 0, failed: 0, dropped: 0 })
+      expect(m.alertDeliveries).toEqual({ delivered: 2, retried: 0, failed: 0, dropped: 0, skipped: 0 })
     } finally {
       await hook.close()
     }
@@ -79,7 +79,7 @@ describe(`alertWebhook (${runner})`, () => {
       const m = failingMonitor({ url: hook.url, retries: 2, backoffMs: 40 })
       expect(m.checkAlerts()).toHaveLength(1)
       await until(() => m.alertDeliveries!.failed === 1)
-      expect(m.alertDeliveries).toEqual({ delivered: 0, retried: 2, failed: 1, dropped: 0 })
+      expect(m.alertDeliveries).toEqual({ delivered: 0, retried: 2, failed: 1, dropped: 0, skipped: 0 })
       expect(hook.bodies).toHaveLength(3)
       expect(at[1] - at[0]).toBeGreaterThanOrEqual(35)
       expect(at[2] - at[1]).toBeGreaterThanOrEqual(75) // doubled
@@ -87,7 +87,7 @@ describe(`alertWebhook (${runner})`, () => {
       const bad = failingMonitor({ url: hook.url.replace('/hook', '/bad'), retries: 2, backoffMs: 1 })
       bad.checkAlerts()
       await until(() => bad.alertDeliveries!.failed === 1)
-      expect(bad.alertDeliveries).toEqual({ delivered: 0, retried: 0, failed: 1, dropped: 0 })
+      expect(bad.alertDeliveries).toEqual({ delivered: 0, retried: 0, failed: 1, dropped: 0, skipped: 0 })
     } finally {
       await hook.close()
     }
@@ -100,7 +100,7 @@ describe(`alertWebhook (${runner})`, () => {
     const m = failingMonitor({ url: downUrl, retries: 1, backoffMs: 1 })
     expect(m.checkAlerts()).toHaveLength(1)
     await until(() => m.alertDeliveries!.failed === 1)
-    expect(m.alertDeliveries).toEqual({ delivered: 0, retried: 1, failed: 1, dropped: 0 })
+    expect(m.alertDeliveries).toEqual({ delivered: 0, retried: 1, failed: 1, dropped: 0, skipped: 0 })
 
     const slow = await receiver(() => {}) // never answers
     try {
@@ -110,7 +110,7 @@ describe(`alertWebhook (${runner})`, () => {
       await until(() => s.alertDeliveries!.failed === 1)
       expect(Date.now() - started).toBeGreaterThanOrEqual(190)
       expect(slow.bodies).toHaveLength(2)
-      expect(s.alertDeliveries).toEqual({ delivered: 0, retried: 1, failed: 1, dropped: 0 })
+      expect(s.alertDeliveries).toEqual({ delivered: 0, retried: 1, failed: 1, dropped: 0, skipped: 0 })
     } finally {
       await slow.close()
     }
@@ -143,6 +143,6 @@ describe(`alertWebhook (${runner})`, () => {
     expect(() => new PerformanceMonitor({ alertWebhook: { url: 'http://x/', retries: 11 } })).toThrow(
       new RangeError('new PerformanceMonitor: options.alertWebhook.retries must be a positive integer up to 10, got 11'),
     )
-    expect(new PerformanceMonitor({ alertWebhook: { url: 'http://x/', retries: 0 } }).alertDeliveries).toEqual({ delivered: 0, retried: 0, failed: 0, dropped: 0 })
+    expect(new PerformanceMonitor({ alertWebhook: { url: 'http://x/', retries: 0 } }).alertDeliveries).toEqual({ delivered: 0, retried: 0, failed: 0, dropped: 0, skipped: 0 })
   })
 })

@@ -56,7 +56,7 @@ class AlertWebhook {
   #retries
   #backoffMs
   #pending = 0
-  #counts = { delivered: 0, retried: 0, failed: 0, dropped: 0 }
+  #counts = { delivered: 0, retried: 0, failed: 0, dropped: 0, skipped: 0 }
 
   /** @param options the result of `alertWebhookArg` */
   constructor({ url, timeoutMs, retries, backoffMs }) {
@@ -66,23 +66,35 @@ class AlertWebhook {
     this.#backoffMs = backoffMs
   }
 
-  /** `{ delivered, retried, failed, dropped }`: deliveries so far, attempts repeated, deliveries given up, and events dropped past 100 pending. */
+  /**
+   * `{ delivered, retried, failed, dropped, skipped }`: deliveries so far, attempts
+   * repeated, deliveries given up, events dropped past 100 pending, and events another instance claimed.
+   */
   get counts() {
     return { ...this.#counts }
   }
 
   /**
-   * Posts `{ text, ...event }` in the background; the promise (which never
-   * rejects) settles when it was delivered or given up, for tests and `flush`.
+   * Posts `{ text, ...event }` in the background, unless `claim(event)`
+   * resolves `'taken'` (another instance delivers it); if the claim cannot
+   * be made, this instance delivers. The promise never rejects and settles
+   * when the event was delivered, skipped or given up.
    */
-  deliver(event) {
+  deliver(event, claim) {
     if (this.#pending >= MAX_PENDING) {
       this.#counts.dropped++
       return Promise.resolve(false)
     }
     this.#pending++
     const body = JSON.stringify({ text: alertText(event), ...event })
-    return this.#attempt(body, 0).finally(() => this.#pending--)
+    const claimed = claim === undefined ? Promise.resolve('claimed') : claim(event).catch(() => 'unavailable')
+    return claimed
+      .then((outcome) => {
+        if (outcome !== 'taken') return this.#attempt(body, 0)
+        this.#counts.skipped++
+        return false
+      })
+      .finally(() => this.#pending--)
   }
 
   async #attempt(body, attempt) {

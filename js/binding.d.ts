@@ -18,6 +18,25 @@ export declare class CacheEngine {
   clear(): void
 }
 
+/** One monitor's fleet keys on a link. */
+export declare class FleetStore {
+  /**
+   * Replaces this instance's hash with `names[i] → blobs[i]`, expiring in
+   * `ttlMs`; resolves false if Redis did not take it (down, slow, breaker open).
+   */
+  publish(instance: string, names: Array<string>, blobs: Array<Buffer>, ttlMs: number): Promise<boolean>
+  /** Removes this instance's hash (a monitor closing down). */
+  withdraw(instance: string): Promise<boolean>
+  /**
+   * Claims `claim` for the fleet (`SET NX PX`): `'claimed'` for the first
+   * instance, `'taken'` if another got it first, `'unavailable'` if Redis
+   * could not answer (the caller then acts alone rather than not at all).
+   */
+  claim(claim: string, ttlMs: number): Promise<string>
+  /** Every live instance's blobs, for `name` only if given; rejects if Redis cannot be read. */
+  collect(name?: string | undefined | null): Promise<FleetCollection>
+}
+
 /** The engine behind one `RateLimiter`. */
 export declare class LimiterEngine {
   /** An empty limiter; `max_identifiers` defaults to the engine's budget-based cap. */
@@ -45,6 +64,8 @@ export declare class LimiterEngine {
 
 /** The engine behind one `PerformanceMonitor`. */
 export declare class MonitorEngine {
+  /** Every metric with samples as the fleet view publishes it, at `nowMs`. */
+  fleetSnapshot(nowMs: number): FleetSnapshot
   /** An empty engine whose rolling windows span `windowMs`. */
   constructor(windowMs: number)
   /** Adds a metric name; returns its id. */
@@ -74,6 +95,12 @@ export declare class MonitorEngine {
    * rates; returns the changes of state since the last call.
    */
   evaluateAlerts(nowMs: number, cacheNames: Array<string>, cacheCounters: Float64Array): Array<AlertChange>
+  /**
+   * `evaluateAlerts` on the fleet's windows: fleet blobs (`blobs[i]` for
+   * `names[i]`, as `FleetStore.collect` reads them) merged by name, with
+   * this instance's caches.
+   */
+  evaluateFleetAlerts(names: Array<string>, blobs: Array<Buffer>, cacheNames: Array<string>, cacheCounters: Float64Array): Array<AlertChange>
 }
 
 /** One connection to Redis (commands, writer, bus). */
@@ -88,6 +115,8 @@ export declare class RedisLink {
   flush(): Promise<void>
   /** Stops the link's tasks and drops its connections; call after `flush`. */
   close(): void
+  /** The fleet view of the monitor named `name` on this link. */
+  fleet(name: string): FleetStore
   /** A namespace `name` on this link. */
   tier(name: string): RedisTier
 }
@@ -194,6 +223,33 @@ export interface EngineStats {
   validEntries: number
 }
 
+/**
+ * What `FleetStore.collect` read: one `(names[i], blobs[i])` per live
+ * instance and name, and how many instances had something to read.
+ */
+export interface FleetCollection {
+  instances: number
+  names: Array<string>
+  blobs: Array<Buffer>
+}
+
+/**
+ * One name merged over the fleet: `stats` is all-time then window stats
+ * (8 numbers each, as `MonitorEngine.stats` writes them).
+ */
+export interface FleetMetricStats {
+  name: string
+  /** Instances whose blob for the name was merged. */
+  instances: number
+  stats: Array<number>
+}
+
+/** This instance's histograms as the fleet view publishes them: `blobs[i]` is `names[i]`'s. */
+export interface FleetSnapshot {
+  names: Array<string>
+  blobs: Array<Buffer>
+}
+
 /** Numbers `LimiterEngine.sync` writes: `[remaining, nextAdmitAtMs, resetAtMs]`. */
 export declare const LIMITER_WINDOW_WORDS: number
 
@@ -220,6 +276,12 @@ export declare const MAX_CACHE_ENTRIES: number
 
 /** The longest duration a histogram holds, in ms; `record` refuses longer ones. */
 export declare const MAX_DURATION_MS: number
+
+/**
+ * Merges fleet blobs (`blobs[i]` published for `names[i]` by one instance)
+ * by name, in first-seen order; blobs that do not decode are skipped.
+ */
+export declare function mergeFleet(names: Array<string>, blobs: Array<Buffer>): Array<FleetMetricStats>
 
 /** Op log word: `delete` removed the slot. */
 export declare const OP_DELETE: number

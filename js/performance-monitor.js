@@ -21,12 +21,13 @@
 //   (in `getStats`, `getSummary`, `getMetricNames`) only once a sample landed.
 'use strict'
 
-const { MonitorEngine } = require('./binding.js')
+const { MonitorEngine, mergeFleet } = require('./binding.js')
 const { now } = require('./clock.js')
 const { describe, shortKeyArg, durationMsArg, objectArg, optionalObjectArg, functionArg, countArg } = require('./argument-checks.js')
 const { DEFAULT_ALERT_RULES, alertRulesArg } = require('./alert-rules.js')
 const { noteTiming } = require('./server-timing.js')
 const { AlertWebhook, alertWebhookArg } = require('./alert-webhook.js')
+const { FleetLink } = require('./fleet-monitor.js')
 
 /** Samples buffered before the engine records them: one call per 1,024. */
 const LOG_SAMPLES = 1024
@@ -94,6 +95,8 @@ class PerformanceMonitor {
   #registeredAs
   #registrations = 0
   #alertWebhook = null
+  #fleet = null
+  #fleetAlerts = false
 
   /**
    * @param options.windowMs span of the rolling-window stats (default 60000)
@@ -102,6 +105,10 @@ class PerformanceMonitor {
    * @param options.alertRules alert rules (default: the guide's thresholds)
    * @param options.alertIntervalMs how often rules are checked while `onAlert` has listeners (default 10000)
    * @param options.alertWebhook a URL (or `{ url, timeoutMs, retries, backoffMs }`) each alert transition is POSTed to (default none)
+   * @param options.redis a Redis URL or `{ url, prefix, ... }`: publish to and read the fleet view (default none)
+   * @param options.name the fleet's namespace on Redis (default `perfMonitor`)
+   * @param options.fleetIntervalMs how often the histograms are published (default 10000)
+   * @param options.alertsOn `'instance'` (default) or `'fleet'`: what the timer's alert checks judge
    */
   constructor(options = {}) {
     const fn = 'new PerformanceMonitor'
@@ -113,6 +120,8 @@ class PerformanceMonitor {
       alertRules = DEFAULT_ALERT_RULES,
       alertIntervalMs = DEFAULT_ALERT_INTERVAL_MS,
       alertWebhook,
+      redis,
+      alertsOn = 'instance',
     } = options
     this.#windowMs = countArg(fn, windowMs, 'options.windowMs', 2 ** 31 - 1)
     this.#maxNames = countArg(fn, maxNames, 'options.maxNames', 1_000_000)
@@ -131,20 +140,44 @@ class PerformanceMonitor {
     this.#alertRules = rules
     this.#exemplarFloor = new Float64Array(this.#maxNames).fill(-1)
     this.#registeredAs = new Float64Array(this.#maxNames)
+    if (alertsOn !== 'instance' && alertsOn !== 'fleet') {
+      throw new RangeError(`${fn}: options.alertsOn must be 'instance' or 'fleet', got ${describe(alertsOn)}`)
+    }
+    if (alertsOn === 'fleet' && redis === undefined) {
+      throw new TypeError(`${fn}: options.alertsOn 'fleet' needs options.redis`)
+    }
+    this.#fleetAlerts = alertsOn === 'fleet'
+    if (redis !== undefined) {
+      this.#fleet = new FleetLink(fn, options, () => {
+        this.#flush()
+        return this.#engine.fleetSnapshot(now())
+      })
+    }
     if (webhook !== undefined) {
       // A listener like any other: the rules are then checked every alertIntervalMs.
       const delivery = new AlertWebhook(webhook)
       this.#alertWebhook = delivery
+      const fleet = this.#fleet
+      // With Redis, one instance of the fleet delivers each transition: the
+      // first to claim it for this rule, subject, status and alert interval.
+      const claim =
+        fleet === null
+          ? undefined
+          : (event) => {
+              const interval = Math.floor(Date.parse(event.at) / this.#alertIntervalMs)
+              return fleet.claim(`${event.rule}|${event.subject}|${event.status}|${interval}`, 2 * this.#alertIntervalMs)
+            }
       this.onAlert((event) => {
-        delivery.deliver(event)
+        delivery.deliver(event, claim)
       })
     }
   }
 
   /**
-   * What `options.alertWebhook` did so far: `{ delivered, retried, failed, dropped }`
+   * What `options.alertWebhook` did so far: `{ delivered, retried, failed, dropped, skipped }`
    * (transitions posted, attempts repeated, transitions given up after the
-   * retries, transitions dropped while 100 were pending); `null` without a webhook.
+   * retries, transitions dropped while 100 were pending, transitions another
+   * instance of the fleet claimed); `null` without a webhook.
    */
   get alertDeliveries() {
     return this.#alertWebhook === null ? null : this.#alertWebhook.counts
@@ -308,7 +341,9 @@ class PerformanceMonitor {
     functionArg('PerformanceMonitor.onAlert', callback, 'callback')
     this.#listeners.add(callback)
     if (this.#alertTimer === null) {
-      this.#alertTimer = setInterval(() => this.checkAlerts(), this.#alertIntervalMs)
+      // On the fleet, a round Redis cannot answer is skipped: the next one judges the same windows.
+      const check = this.#fleetAlerts ? () => this.#checkFleetAlerts().catch(() => {}) : () => this.checkAlerts()
+      this.#alertTimer = setInterval(check, this.#alertIntervalMs)
       this.#alertTimer.unref?.()
     }
     return () => {
@@ -326,11 +361,27 @@ class PerformanceMonitor {
    * `{ rule, metric, subject, status: 'failing' | 'recovered', value, threshold, at }`.
    * A listener that throws is reported as a process warning; the rest still run.
    */
-  checkAlerts() {
+  checkAlerts(options) {
+    if (options !== undefined) {
+      objectArg('PerformanceMonitor.checkAlerts', options, 'options')
+      if (options.fleet === true) return this.#checkFleetAlerts()
+    }
     this.#flush()
     const at = now()
     const [names, counters] = this.#cacheCounters()
-    const events = this.#engine.evaluateAlerts(at, names, counters).map((change) => {
+    return this.#dispatch(this.#engine.evaluateAlerts(at, names, counters), at)
+  }
+
+  /** `checkAlerts({ fleet: true })`: the rules on the fleet's merged windows. */
+  async #checkFleetAlerts() {
+    const { names, blobs } = await this.#fleetLink('PerformanceMonitor.checkAlerts').collect()
+    const [cacheNames, counters] = this.#cacheCounters()
+    return this.#dispatch(this.#engine.evaluateFleetAlerts(names, blobs, cacheNames, counters), now())
+  }
+
+  /** The engine's alert changes as events, passed to every listener. */
+  #dispatch(changes, at) {
+    const events = changes.map((change) => {
       const rule = this.#alertRules[change.rule]
       return {
         rule: rule.name,
@@ -352,6 +403,45 @@ class PerformanceMonitor {
       }
     }
     return events
+  }
+
+  /**
+   * Publishes this instance's histograms to the fleet view now (they are
+   * also published every `fleetIntervalMs`); resolves false without
+   * `options.redis` or if Redis did not take them. Never rejects.
+   */
+  async publish() {
+    return this.#fleet === null ? false : this.#fleet.publish()
+  }
+
+  /**
+   * `getStats(name)` merged over every live instance of the fleet (counts
+   * and errors summed, percentiles from the merged histograms), plus
+   * `instances`: how many reported `name`; `null` if none did. Rejects
+   * without `options.redis`, or if Redis cannot be read.
+   */
+  async fleetStats(name) {
+    const fn = 'PerformanceMonitor.fleetStats'
+    const checked = shortKeyArg(fn, name, 'name', MAX_NAME_LENGTH)
+    const { names, blobs } = await this.#fleetLink(fn).collect(engineName(checked))
+    const [merged] = mergeFleet(names, blobs)
+    return merged === undefined ? null : this.#fleetStatsOf(merged)
+  }
+
+  /** `getSummary()` merged over the fleet: `fleetStats` of every name any live instance reported. */
+  async fleetSummary() {
+    return (await this.#fleetSummary('PerformanceMonitor.fleetSummary')).summary
+  }
+
+  /**
+   * `metricsPayload()` with the fleet's summary, plus `instances` (live
+   * instances read); `cache` is still this instance's caches.
+   */
+  async fleetPayload() {
+    const { instances, summary } = await this.#fleetSummary('PerformanceMonitor.fleetPayload')
+    const cache = {}
+    for (const [name, c] of this.#caches) cache[name] = c.stats()
+    return { summary, cache, instances, timestamp: new Date(now()).toISOString() }
   }
 
   /** Bytes the engine holds for `name` (histograms and window); 0 if unknown. */
@@ -447,10 +537,34 @@ class PerformanceMonitor {
   #statsOf(id, at) {
     const out = this.#out
     this.#engine.stats(id, at, out)
-    if (out[0] === 0) return null
+    return out[0] === 0 ? null : this.#statsWithWindow(out)
+  }
+
+  /** The public stats of an all-time and a window block (the window `null` when empty). */
+  #statsWithWindow(out) {
     const stats = statsFrom(out, 0)
     stats.window = out[STATS_WORDS] === 0 ? null : { windowMs: this.#windowMs, ...statsFrom(out, STATS_WORDS) }
     return stats
+  }
+
+  /** The fleet link, or a rejection naming `fn` on a monitor without `options.redis`. */
+  #fleetLink(fn) {
+    if (this.#fleet === null) {
+      throw new Error(`${fn}: this monitor has no fleet view; create it with options.redis (perfMonitor: set HOTPATH_REDIS_URL)`)
+    }
+    return this.#fleet
+  }
+
+  /** One merged name from `mergeFleet` as public stats. */
+  #fleetStatsOf(merged) {
+    return { ...this.#statsWithWindow(Float64Array.from(merged.stats)), instances: merged.instances }
+  }
+
+  async #fleetSummary(fn) {
+    const { instances, names, blobs } = await this.#fleetLink(fn).collect()
+    const summary = {}
+    for (const merged of mergeFleet(names, blobs)) summary[merged.name] = this.#fleetStatsOf(merged)
+    return { instances, summary }
   }
 
   /** Cache names and their stats fields each, in the order the engine reads them. */

@@ -99,6 +99,35 @@ export interface PerformanceMonitorOptions {
    * rules every `alertIntervalMs`. `perfMonitor` reads `HOTPATH_ALERT_WEBHOOK`.
    */
   alertWebhook?: string | { url: string; timeoutMs?: number; retries?: number; backoffMs?: number }
+  /**
+   * The fleet view: this monitor publishes its histograms to Redis every
+   * `fleetIntervalMs` and `fleetStats`/`fleetSummary`/`fleetPayload` merge every
+   * live instance's. `perfMonitor` uses `HOTPATH_REDIS_URL`.
+   */
+  redis?: string | import('./redis').RedisOptions
+  /** The fleet's namespace on Redis, 1-100 of `A-Z a-z 0-9 _ . -` (default `perfMonitor`): monitors with the same name and prefix form one fleet. */
+  name?: string
+  /** How often the histograms are published, ms (default 10000); each instance's entry expires after three intervals. */
+  fleetIntervalMs?: number
+  /**
+   * What the alert timer judges: `'instance'` (default, this instance's
+   * windows) or `'fleet'` (the fleet's merged windows, as `checkAlerts({ fleet: true })`;
+   * needs `redis`). With `redis`, a webhook delivers each transition once per fleet.
+   */
+  alertsOn?: 'instance' | 'fleet'
+}
+
+/** `getStats` merged over the fleet, with the number of instances that reported the name. */
+export interface FleetStats extends MonitorStats {
+  instances: number
+}
+
+/** `metricsPayload` over the fleet: the merged summary, this instance's caches, and the live instances read. */
+export interface FleetPayload {
+  summary: Record<string, FleetStats>
+  cache: Record<string, CacheStats>
+  instances: number
+  timestamp: string
 }
 
 /** What `alertWebhook` did so far. */
@@ -111,6 +140,8 @@ export interface AlertDeliveries {
   failed: number
   /** Transitions dropped because 100 were already pending. */
   dropped: number
+  /** Transitions another instance of the fleet claimed and delivered (with `redis`). */
+  skipped: number
 }
 
 /** Latency monitor with HDR percentiles (bounded memory per name), errors, a rolling window and alerts. */
@@ -140,7 +171,22 @@ export declare class PerformanceMonitor {
   /** Calls `callback` once per rule and subject when it starts failing and once when it recovers; returns `off()`. */
   onAlert(callback: (event: AlertEvent) => void): () => void
   /** Checks the rules now; calls the listeners and returns the changes. */
-  checkAlerts(): AlertEvent[]
+  checkAlerts(options?: { fleet?: false }): AlertEvent[]
+  /** Checks the rules now on the fleet's merged windows (needs `redis`); rejects if Redis cannot be read. */
+  checkAlerts(options: { fleet: true }): Promise<AlertEvent[]>
+  /** Publishes the histograms to the fleet view now; `false` without `redis` or if Redis did not take them. Never rejects. */
+  publish(): Promise<boolean>
+  /**
+   * `getStats(name)` over every live instance: counts and errors summed,
+   * percentiles from the merged histograms (never averaged), `instances`
+   * added; `null` if no instance reported `name`. Rejects without `redis`
+   * or when Redis cannot be read.
+   */
+  fleetStats(name: string): Promise<FleetStats | null>
+  /** `getSummary()` over every live instance (see `fleetStats`). */
+  fleetSummary(): Promise<Record<string, FleetStats>>
+  /** `metricsPayload()` with the fleet's summary and the number of live instances. */
+  fleetPayload(): Promise<FleetPayload>
   /** What `options.alertWebhook` delivered, retried and gave up so far; `null` without a webhook. */
   readonly alertDeliveries: AlertDeliveries | null
   /** Bytes the engine holds for `name` (at most 64 KiB whatever the sample count); 0 if unknown. */

@@ -10,9 +10,14 @@ module.exports = processWide('performance', () => {
   const { withServerTiming } = require('../js/server-timing.js')
   const { apiCache, dataCache, apiRateLimiter } = require('./cache.js')
 
-  /** The default monitor; its metrics payload and alerts cover `apiCache` and `dataCache`; alerts go to `HOTPATH_ALERT_WEBHOOK` if set. */
+  /** The default monitor; its metrics payload and alerts cover `apiCache` and `dataCache`; alerts go to `HOTPATH_ALERT_WEBHOOK` if set; with `HOTPATH_REDIS_URL` it publishes to the fleet view. */
   const { alertWebhookFromEnv } = require('../js/alert-webhook.js')
-  const perfMonitor = new PerformanceMonitor({ caches: { apiCache, dataCache }, alertWebhook: alertWebhookFromEnv(process.env) })
+  const { defaultFleetOptions } = require('../js/redis.js')
+  const perfMonitor = new PerformanceMonitor({
+    caches: { apiCache, dataCache },
+    alertWebhook: alertWebhookFromEnv(process.env),
+    ...defaultFleetOptions('perfMonitor'),
+  })
   /** `metricsDashboard(options?)`: a GET route handler; by default it shows perfMonitor, both caches and apiRateLimiter. */
   const metricsDashboard = dashboardWithDefaults({ monitor: perfMonitor, caches: { apiCache, dataCache }, limiters: { apiRateLimiter } })
   return { PerformanceMonitor, perfMonitor, metricsDashboard, withServerTiming }

@@ -6,9 +6,10 @@ use crate::errors::invalid;
 use crate::out_slice::OutSlice;
 use crate::wire::{self, CACHE_SNAPSHOT_WORDS};
 use hotpath_engine::metrics::{
-  write_exposition, AlertBook, AlertMetric, AlertRule, CacheSnapshot, ExposedMetric, LatencyStats, MetricRegistry,
-  Observation, SAMPLE_WORDS,
+  write_exposition, AlertBook, AlertMetric, AlertRule, CacheSnapshot, ExposedMetric, FleetMerge, LatencyStats,
+  MetricRegistry, Observation, SAMPLE_WORDS,
 };
+use napi::bindgen_prelude::Buffer;
 use napi::Result;
 use napi_derive::napi;
 
@@ -45,8 +46,61 @@ pub struct AlertChange {
   pub value: f64,
 }
 
+/// This instance's histograms as the fleet view publishes them: `blobs[i]` is `names[i]`'s.
+#[napi(object)]
+pub struct FleetSnapshot {
+  pub names: Vec<String>,
+  pub blobs: Vec<Buffer>,
+}
+
+/// One name merged over the fleet: `stats` is all-time then window stats
+/// (8 numbers each, as `MonitorEngine.stats` writes them).
+#[napi(object)]
+pub struct FleetMetricStats {
+  pub name: String,
+  /// Instances whose blob for the name was merged.
+  pub instances: u32,
+  pub stats: Vec<f64>,
+}
+
+/// Merges fleet blobs (`blobs[i]` published for `names[i]` by one instance)
+/// by name, in first-seen order; blobs that do not decode are skipped.
+#[napi(catch_unwind)]
+pub fn merge_fleet(names: Vec<String>, blobs: Vec<Buffer>) -> Result<Vec<FleetMetricStats>> {
+  let merge = fleet_merge("mergeFleet", &names, &blobs)?;
+  Ok(
+    merge
+      .metrics()
+      .iter()
+      .map(|(name, metric)| {
+        let (all_time, window) = metric.stats();
+        let mut stats = vec![0.0; 2 * STATS_WORDS];
+        write_stats(&mut stats[..STATS_WORDS], &all_time);
+        write_stats(&mut stats[STATS_WORDS..], &window);
+        FleetMetricStats {
+          name: name.clone(),
+          instances: metric.instances,
+          stats,
+        }
+      })
+      .collect(),
+  )
+}
+
 #[napi]
 impl MonitorEngine {
+  /// Every metric with samples as the fleet view publishes it, at `nowMs`.
+  #[napi(catch_unwind)]
+  pub fn fleet_snapshot(&mut self, now_ms: f64) -> FleetSnapshot {
+    let (names, blobs) = self
+      .registry
+      .fleet_snapshot(now_ms)
+      .into_iter()
+      .map(|(name, blob)| (name.to_owned(), Buffer::from(blob)))
+      .unzip();
+    FleetSnapshot { names, blobs }
+  }
+
   /// An empty engine whose rolling windows span `windowMs`.
   #[napi(constructor, catch_unwind)]
   pub fn new(window_ms: f64) -> Result<Self> {
@@ -167,34 +221,78 @@ impl MonitorEngine {
     cache_counters: &[f64],
   ) -> Result<Vec<AlertChange>> {
     let caches = caches(&cache_names, cache_counters)?;
-    let snapshot = self.registry.snapshot(now_ms);
-    let mut observations: Vec<Observation> = snapshot
-      .iter()
-      .map(|(name, _, window, _)| Observation::Latency { name, window: *window })
+    let windows: Vec<(&str, LatencyStats)> = self
+      .registry
+      .snapshot(now_ms)
+      .into_iter()
+      .map(|(name, _, window, _)| (name, window))
       .collect();
-    observations.extend(caches.iter().map(|(name, c)| {
-      let lookups = c.hits + c.misses;
-      let hit_rate = if lookups > 0.0 { 100.0 * c.hits / lookups } else { 0.0 };
-      Observation::Cache {
-        name,
-        hit_rate,
-        lookups: lookups as u64,
-      }
-    }));
-    Ok(
-      self
-        .alerts
-        .evaluate(&observations)
-        .into_iter()
-        .map(|t| AlertChange {
-          rule: t.rule as u32,
-          subject: t.subject,
-          failing: t.failing,
-          value: t.value,
-        })
-        .collect(),
-    )
+    Ok(evaluate(&mut self.alerts, &windows, &caches))
   }
+
+  /// `evaluateAlerts` on the fleet's windows: fleet blobs (`blobs[i]` for
+  /// `names[i]`, as `FleetStore.collect` reads them) merged by name, with
+  /// this instance's caches.
+  #[napi(catch_unwind)]
+  pub fn evaluate_fleet_alerts(
+    &mut self,
+    names: Vec<String>,
+    blobs: Vec<Buffer>,
+    cache_names: Vec<String>,
+    cache_counters: &[f64],
+  ) -> Result<Vec<AlertChange>> {
+    let caches = caches(&cache_names, cache_counters)?;
+    let merge = fleet_merge("MonitorEngine.evaluateFleetAlerts", &names, &blobs)?;
+    let windows: Vec<(&str, LatencyStats)> = merge
+      .metrics()
+      .iter()
+      .map(|(name, metric)| (name.as_str(), metric.stats().1))
+      .collect();
+    Ok(evaluate(&mut self.alerts, &windows, &caches))
+  }
+}
+
+/// Blobs merged by name; `fn_name` names the caller in the error for mismatched lengths.
+fn fleet_merge(fn_name: &str, names: &[String], blobs: &[Buffer]) -> Result<FleetMerge> {
+  if names.len() != blobs.len() {
+    return Err(invalid(&format!("{fn_name}: names and blobs differ in length")));
+  }
+  let mut merge = FleetMerge::default();
+  for (name, blob) in names.iter().zip(blobs) {
+    merge.add(name, blob);
+  }
+  Ok(merge)
+}
+
+/// Runs the rules on latency windows by name and on the caches' hit rates.
+fn evaluate(
+  alerts: &mut AlertBook,
+  windows: &[(&str, LatencyStats)],
+  caches: &[(&str, CacheSnapshot)],
+) -> Vec<AlertChange> {
+  let mut observations: Vec<Observation> = windows
+    .iter()
+    .map(|(name, window)| Observation::Latency { name, window: *window })
+    .collect();
+  observations.extend(caches.iter().map(|(name, c)| {
+    let lookups = c.hits + c.misses;
+    let hit_rate = if lookups > 0.0 { 100.0 * c.hits / lookups } else { 0.0 };
+    Observation::Cache {
+      name,
+      hit_rate,
+      lookups: lookups as u64,
+    }
+  }));
+  alerts
+    .evaluate(&observations)
+    .into_iter()
+    .map(|t| AlertChange {
+      rule: t.rule as u32,
+      subject: t.subject,
+      failing: t.failing,
+      value: t.value,
+    })
+    .collect()
 }
 
 fn write_stats(out: &mut [f64], s: &LatencyStats) {

@@ -35,7 +35,7 @@ export class Instance {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return // exited, or already killed
     const exited = new Promise((r) => this.child.once('exit', r))
     this.child.kill('SIGKILL')
     await exited

@@ -7,6 +7,7 @@ const path = require('node:path')
 const root = path.join(__dirname, '..', '..')
 const { SimpleCache, cacheAside } = require(path.join(root, 'lib', 'cache.js'))
 const { redisStatus, closeRedis } = require(path.join(root, 'lib', 'redis.js'))
+const { PerformanceMonitor } = require(path.join(root, 'lib', 'performance.js'))
 
 const [url, name, redisJson = '{}', cacheJson = '{}'] = process.argv.slice(2)
 const cache = new SimpleCache(10_000, 300, { ...JSON.parse(cacheJson), redis: { url, ...JSON.parse(redisJson) }, name })
@@ -16,7 +17,16 @@ let unhandled = 0
 process.on('unhandledRejection', () => unhandled++)
 
 let fetches = 0
+/** The fleet-view tests' monitor on the same Redis, made by the `monitor` op. */
+let monitor
 const ops = {
+  monitor: (monitorName, fleetIntervalMs) => {
+    monitor = new PerformanceMonitor({ redis: { url, ...JSON.parse(redisJson) }, name: monitorName, fleetIntervalMs })
+  },
+  record: (metric, durations) => durations.forEach((d) => monitor.record(metric, d)),
+  /** `count` timed runs of `metric` that throw. */
+  fail: (metric, count) => Promise.all(Array.from({ length: count }, () => monitor.time(metric, () => Promise.reject(new Error('x'))).catch(() => {}))),
+  publish: () => monitor.publish(),
   set: (key, value) => cache.set(key, value),
   delete: (key) => cache.delete(key),
   clear: () => cache.clear(),

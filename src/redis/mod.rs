@@ -4,6 +4,7 @@
 //! them and runs the work on napi's tokio runtime.
 
 mod bus;
+mod histograms;
 mod keys;
 mod link;
 mod tier;
@@ -154,6 +155,12 @@ impl RedisLink {
   #[napi(catch_unwind)]
   pub fn close(&self) {
     self.link.close();
+  }
+
+  /// The fleet view of the monitor named `name` on this link.
+  #[napi(catch_unwind)]
+  pub fn fleet(&self, name: String) -> histograms::FleetStore {
+    histograms::FleetStore::new(self.link.clone(), &name)
   }
 
   /// A namespace `name` on this link.

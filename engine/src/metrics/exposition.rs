@@ -56,18 +56,7 @@ pub fn write_exposition(out: &mut String, metrics: &[ExposedMetric<'_>], caches:
         value,
       );
     }
-    sample(
-      out,
-      "hotpath_duration_seconds_sum",
-      &[("name", m.name)],
-      m.all_time.sum_ms / 1000.0,
-    );
-    sample(
-      out,
-      "hotpath_duration_seconds_count",
-      &[("name", m.name)],
-      m.all_time.count as f64,
-    );
+    sum_and_count(out, "hotpath_duration_seconds", m);
   }
   // A summary's quantiles cannot be aggregated across instances; these
   // buckets can (`histogram_quantile(0.95, sum by (le, name) (rate(...)))`).
@@ -87,20 +76,13 @@ pub fn write_exposition(out: &mut String, metrics: &[ExposedMetric<'_>], caches:
         count as f64,
       );
     }
-    let count = m.all_time.count as f64;
     sample(
       out,
       "hotpath_latency_seconds_bucket",
       &[("name", m.name), ("le", "+Inf")],
-      count,
+      m.all_time.count as f64,
     );
-    sample(
-      out,
-      "hotpath_latency_seconds_sum",
-      &[("name", m.name)],
-      m.all_time.sum_ms / 1000.0,
-    );
-    sample(out, "hotpath_latency_seconds_count", &[("name", m.name)], count);
+    sum_and_count(out, "hotpath_latency_seconds", m);
   }
   family(
     out,
@@ -157,6 +139,13 @@ pub fn write_exposition(out: &mut String, metrics: &[ExposedMetric<'_>], caches:
       sample(out, metric, &[("cache", name)], read(counters));
     }
   }
+}
+
+/// The `_sum` (seconds) and `_count` samples of `m` since start, which the summary and the histogram share.
+fn sum_and_count(out: &mut String, metric: &str, m: &ExposedMetric<'_>) {
+  let labels = [("name", m.name)];
+  sample(out, &format!("{metric}_sum"), &labels, m.all_time.sum_ms / 1000.0);
+  sample(out, &format!("{metric}_count"), &labels, m.all_time.count as f64);
 }
 
 fn family(out: &mut String, metric: &str, kind: &str, help: &str) {

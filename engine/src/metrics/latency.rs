@@ -1,6 +1,7 @@
 //! [`LatencyHistogram`]: one name's durations, as exact moments (count, sum,
 //! min, max, errors) beside an HDR histogram for percentiles.
 
+use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
 
 /// Histogram resolution: values are stored in units of 10 µs (0.01 ms, the
@@ -218,10 +219,55 @@ impl LatencyHistogram {
     out
   }
 
+  /// Appends this histogram to `out`: the exact moments (count, errors,
+  /// sum, min, max; little-endian, 40 bytes), then the HDR buckets in the
+  /// V2 + DEFLATE format (length-prefixed), which any HdrHistogram library reads.
+  pub fn write_to(&self, out: &mut Vec<u8>) {
+    out.extend_from_slice(&self.count.to_le_bytes());
+    out.extend_from_slice(&self.errors.to_le_bytes());
+    for v in [self.sum_ms, self.min_ms, self.max_ms] {
+      out.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut buckets = Vec::new();
+    // Writing to a Vec cannot fail, and the histogram's counts are u32: the
+    // serializer's only other error (a count over i64::MAX) cannot happen.
+    let _ = V2DeflateSerializer::new().serialize(&self.histogram, &mut buckets);
+    out.extend_from_slice(&(buckets.len() as u32).to_le_bytes());
+    out.extend_from_slice(&buckets);
+  }
+
+  /// Reads a histogram `write_to` wrote at the start of `bytes`, advancing
+  /// past it; `None` if it is malformed or has other bounds than ours.
+  pub fn read_from(bytes: &mut &[u8]) -> Option<LatencyHistogram> {
+    let mut fresh = LatencyHistogram::default();
+    fresh.count = u64::from_le_bytes(take(bytes)?);
+    fresh.errors = u64::from_le_bytes(take(bytes)?);
+    fresh.sum_ms = f64::from_le_bytes(take(bytes)?);
+    fresh.min_ms = f64::from_le_bytes(take(bytes)?);
+    fresh.max_ms = f64::from_le_bytes(take(bytes)?);
+    let len = u32::from_le_bytes(take(bytes)?) as usize;
+    if bytes.len() < len {
+      return None;
+    }
+    let (encoded, rest) = bytes.split_at(len);
+    *bytes = rest;
+    let decoded: Histogram<u32> = Deserializer::new().deserialize(&mut &encoded[..]).ok()?;
+    // `add` refuses values beyond our bounds: a blob from a foreign histogram is rejected, not clamped.
+    fresh.histogram.add(&decoded).ok()?;
+    Some(fresh)
+  }
+
   /// Bytes this histogram holds, counters included.
   pub fn footprint_bytes(&self) -> usize {
     std::mem::size_of::<Self>() + self.histogram.distinct_values() * std::mem::size_of::<u32>()
   }
+}
+
+/// The next `N` bytes of `bytes`, advancing past them.
+fn take<const N: usize>(bytes: &mut &[u8]) -> Option<[u8; N]> {
+  let (head, rest) = bytes.split_first_chunk::<N>()?;
+  *bytes = rest;
+  Some(*head)
 }
 
 #[cfg(test)]
@@ -317,6 +363,33 @@ mod tests {
     (0..200_000).for_each(|i| h.record(i as f64 * 17.0, false));
     assert_eq!(h.footprint_bytes(), before);
     assert!(before < 12 * 1024, "{before}");
+  }
+
+  #[test]
+  fn a_histogram_round_trips_through_its_bytes_and_rejects_damaged_ones() {
+    let mut h = LatencyHistogram::default();
+    for i in 0..10_000 {
+      h.record((i % 997) as f64 * 1.37, i % 10 == 0);
+    }
+    let mut bytes = Vec::new();
+    h.write_to(&mut bytes);
+    h.write_to(&mut bytes);
+    let mut rest = &bytes[..];
+    let first = LatencyHistogram::read_from(&mut rest).unwrap();
+    let second = LatencyHistogram::read_from(&mut rest).unwrap();
+    assert!(rest.is_empty());
+    assert_eq!(first.stats(), h.stats());
+    assert_eq!(second.stats(), h.stats());
+    assert!(bytes.len() < 4_000, "{} bytes", bytes.len());
+    for cut in [0, 10, 44, bytes.len() / 2 - 1] {
+      assert!(
+        LatencyHistogram::read_from(&mut &bytes[..cut]).is_none(),
+        "cut at {cut}"
+      );
+    }
+    let mut garbled = bytes.clone();
+    garbled[44] ^= 0xff; // the V2 cookie
+    assert!(LatencyHistogram::read_from(&mut &garbled[..]).is_none());
   }
 
   #[test]

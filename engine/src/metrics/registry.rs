@@ -140,6 +140,23 @@ impl MetricRegistry {
       .collect()
   }
 
+  /// Every metric with samples, as its name and the blob the fleet view
+  /// publishes ([`super::fleet::encode_metric`]): all-time and window at `now_ms`.
+  pub fn fleet_snapshot(&mut self, now_ms: f64) -> Vec<(&str, Vec<u8>)> {
+    let scratch = &mut self.scratch;
+    self
+      .metrics
+      .iter()
+      .flatten()
+      .filter(|m| m.all_time.count() > 0)
+      .map(|m| {
+        // `stats` leaves the window's slices merged in `scratch`.
+        m.window.stats(now_ms, scratch);
+        (m.name.as_str(), super::fleet::encode_metric(&m.all_time, scratch))
+      })
+      .collect()
+  }
+
   /// Bytes held for metric `id` (histograms, window and name), or 0 if unknown.
   pub fn footprint_bytes(&self, id: u32) -> usize {
     self.metrics.get(id as usize).and_then(Option::as_ref).map_or(0, |m| {

@@ -1,0 +1,128 @@
+// The monitor's fleet view: three Node processes with known latency
+// distributions publish their histograms to one Redis; a fourth monitor
+// reads the merged view, which must match the union of the samples.
+import { PerformanceMonitor } from 'hotpath/performance'
+import { createServer } from 'node:http'
+import { RedisServer } from '../support/redis-server'
+import { Instance, eventually, quantile } from '../support/redis-fleet'
+
+let server: RedisServer
+let fleet: Instance[]
+let reader: PerformanceMonitor
+const NAME = 'fleetview'
+const INTERVAL_MS = 200
+
+/** `n` durations spread over [lo, hi) in a fixed shuffled order. */
+const spread = (n: number, lo: number, hi: number) => Array.from({ length: n }, (_, i) => lo + ((i * 7919) % n) * ((hi - lo) / n))
+// A fast, a medium and a slow instance, of different sizes: an average of
+// their percentiles would be far from the union's.
+const SAMPLES = [spread(10_000, 1, 11), spread(2_000, 40, 140), spread(500, 300, 1300)]
+
+beforeAll(async () => {
+  server = await RedisServer.start()
+  fleet = await Promise.all([0, 1, 2].map(() => Instance.start(server.url, 'unused', { commandTimeoutMs: 500 })))
+  await Promise.all(fleet.map((i) => i.call('monitor', NAME, INTERVAL_MS)))
+  await Promise.all(fleet.map((i, n) => i.call('record', 'db.q', SAMPLES[n])))
+  await fleet[0].call('record', 'only.first', [5, 6, 7])
+  await fleet[1].call('fail', 'db.q', 4)
+  await fleet[2].call('fail', 'db.q', 6)
+  expect(await Promise.all(fleet.map((i) => i.call('publish')))).toEqual([true, true, true])
+  reader = new PerformanceMonitor({ redis: { url: server.url, commandTimeoutMs: 500 }, name: NAME })
+}, 30_000)
+afterAll(async () => {
+  await Promise.all(fleet.map((i) => i.stop()))
+  await server.stop()
+})
+
+describe('the fleet view', () => {
+  it('merges the three instances: counts and errors summed, percentiles within 1 % of the union', async () => {
+    const union = SAMPLES.flat()
+    const stats = (await reader.fleetStats('db.q'))!
+    expect(stats.instances).toBe(3)
+    expect(stats.count).toBe(union.length + 10)
+    expect(stats.errors).toBe(10)
+    // The failed runs took well under a millisecond: the union's percentiles are those of the samples
+    // with 10 more at the bottom, which moves no rank-based percentile by more than 10 / 12,510.
+    const withFailures = [...union, ...Array(10).fill(0)]
+    for (const p of ['p50', 'p95', 'p99'] as const) {
+      const exact = quantile(withFailures, Number(p.slice(1)) / 100)
+      expect(Math.abs(stats[p] - exact)).toBeLessThanOrEqual(exact * 0.01)
+    }
+    expect(stats.max).toBe(Math.round(Math.max(...union) * 100) / 100)
+    expect(stats.window!.count).toBe(union.length + 10)
+    // An average of the instances' own p95 (10.5, 135, 1250 ms) would be about 465 ms.
+    expect(stats.p95).toBeLessThan(200)
+  })
+
+  it('has the shapes of getSummary and metricsPayload, instances added, and null for an unknown name', async () => {
+    const summary = await reader.fleetSummary()
+    expect(Object.keys(summary).sort()).toEqual(['db.q', 'only.first'])
+    expect(summary['only.first']).toMatchObject({ count: 3, min: 5, max: 7, instances: 1, errors: 0 })
+    const payload = await reader.fleetPayload()
+    expect(payload).toMatchObject({ instances: 3, cache: {}, summary: { 'db.q': { count: 12_510, instances: 3 } } })
+    expect(typeof payload.timestamp).toBe('string')
+    expect(await reader.fleetStats('never.recorded')).toBeNull()
+    await expect(reader.fleetStats(null as never)).rejects.toThrow(new TypeError('PerformanceMonitor.fleetStats: name must be a non-empty string, got null'))
+  })
+
+  it('drops a dead instance once its entry expires (three intervals)', async () => {
+    await fleet[2].stop()
+    const killed = Date.now()
+    await eventually(async () => (await reader.fleetStats('db.q'))!.instances === 2, 5000, 'the dead instance to drop out')
+    expect(Date.now() - killed).toBeGreaterThanOrEqual(2 * INTERVAL_MS)
+    const stats = (await reader.fleetStats('db.q'))!
+    expect(stats.count).toBe(12_000 + 4)
+    expect((await reader.fleetPayload()).instances).toBe(2)
+  })
+
+  it('without redis, rejects the fleet reads and publishes nothing; with Redis down, rejects without hanging', async () => {
+    const local = new PerformanceMonitor()
+    expect(await local.publish()).toBe(false)
+    await expect(local.fleetStats('db.q')).rejects.toThrow('PerformanceMonitor.fleetStats: this monitor has no fleet view')
+    const down = new PerformanceMonitor({ redis: { url: 'redis://127.0.0.1:1', connectTimeoutMs: 100, commandTimeoutMs: 100 }, name: NAME })
+    down.record('db.q', 1)
+    expect(await down.publish()).toBe(false)
+    await expect(down.fleetSummary()).rejects.toThrow('the fleet view could not be read')
+    expect(() => new PerformanceMonitor({ redis: server.url, fleetIntervalMs: 0 })).toThrow(RangeError)
+    expect(() => new PerformanceMonitor({ redis: server.url, name: 'no spaces' })).toThrow(TypeError)
+  })
+})
+
+describe('alerts on the fleet view', () => {
+  it('judges the merged windows, and one instance of the fleet delivers each transition to the webhook', async () => {
+    const bodies: any[] = []
+    const hook = createServer((req, res) => {
+      let body = ''
+      req.on('data', (chunk) => (body += chunk))
+      req.on('end', () => (bodies.push(JSON.parse(body)), res.writeHead(204).end()))
+    })
+    await new Promise<void>((done) => hook.listen(0, '127.0.0.1', done))
+    const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/`
+    try {
+      // db.q's fleet-wide average is about 20 ms (the slow instance dropped out above); neither monitor has recorded it itself.
+      const rules = [{ name: 'slow-db', metric: 'avg' as const, above: 15, match: 'db.', minSamples: 10 }]
+      const make = () => new PerformanceMonitor({ redis: { url: server.url, commandTimeoutMs: 500 }, name: NAME, alertRules: rules, alertWebhook: url })
+      const [a, b] = [make(), make()]
+      expect(a.checkAlerts()).toEqual([])
+      const [eventsA, eventsB] = await Promise.all([a.checkAlerts({ fleet: true }), b.checkAlerts({ fleet: true })])
+      for (const events of [eventsA, eventsB]) {
+        expect(events).toEqual([expect.objectContaining({ rule: 'slow-db', subject: 'db.q', status: 'failing' })])
+        expect(events[0].value).toBeCloseTo(20, 0)
+      }
+      await eventually(() => a.alertDeliveries!.delivered + b.alertDeliveries!.delivered + a.alertDeliveries!.skipped + b.alertDeliveries!.skipped === 2)
+      expect(bodies).toHaveLength(1)
+      expect(bodies[0]).toMatchObject({ rule: 'slow-db', subject: 'db.q', status: 'failing' })
+      expect([a.alertDeliveries!.skipped, b.alertDeliveries!.skipped].sort()).toEqual([0, 1])
+      expect(await a.checkAlerts({ fleet: true })).toEqual([])
+    } finally {
+      hook.closeAllConnections()
+      await new Promise((done) => hook.close(done))
+    }
+  })
+
+  it('refuses fleet alerts without redis', async () => {
+    await expect(new PerformanceMonitor().checkAlerts({ fleet: true })).rejects.toThrow('PerformanceMonitor.checkAlerts: this monitor has no fleet view')
+    expect(() => new PerformanceMonitor({ alertsOn: 'fleet' })).toThrow(new TypeError("new PerformanceMonitor: options.alertsOn 'fleet' needs options.redis"))
+    expect(() => new PerformanceMonitor({ alertsOn: 'all' as never })).toThrow(RangeError)
+  })
+})
