@@ -27,7 +27,7 @@ const OPTIONS = ['monitor', 'caches', 'limiters', 'token', 'authorize', 'enabled
 const FIELDS = { metrics: 5, caches: 4, limiters: 2 }
 
 const HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' }
-/** Identifies this process in the JSON; the fleet view (when Redis lands) lists one per instance. */
+/** Identifies this process in the JSON (the fleet view identifies it by `fleet.instance`). */
 const INSTANCE = `${hostname()}:${process.pid}`
 
 /**
@@ -138,9 +138,23 @@ function createDashboard(config) {
         return { name, stats: l.stats(), history: { tracked, refusedPerS: perSecond(refused) } }
       }),
       alerts: alertStates(monitor.alertRules ?? [], summary, cacheStats),
-      // Per-instance and merged views need the Redis transport, which does not
-      // exist yet: null until it does, so the page and clients can test for it.
+      // Filled in by fleetView: it reads Redis, and snapshot() stays synchronous.
       fleet: null,
+    }
+  }
+
+  /**
+   * The monitor's fleet view (`fleetPayload`'s instances and summary), null
+   * for a monitor without Redis, and `{ error }` when Redis cannot be read:
+   * the dashboard still answers with this instance's view.
+   */
+  async function fleetView() {
+    if (typeof monitor.fleetInstance !== 'string') return null
+    try {
+      const { instances, summary } = await monitor.fleetPayload()
+      return { instance: monitor.fleetInstance, instances, summary }
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) }
     }
   }
 
@@ -169,7 +183,9 @@ function createDashboard(config) {
       return new Response('Unauthorized', { status, headers })
     }
     if (url.searchParams.get('format') === 'json' || (accept.includes('application/json') && !accept.includes('text/html'))) {
-      return new Response(JSON.stringify(snapshot()), { headers: { ...HEADERS, 'content-type': 'application/json' } })
+      const data = snapshot()
+      data.fleet = await fleetView()
+      return new Response(JSON.stringify(data), { headers: { ...HEADERS, 'content-type': 'application/json' } })
     }
     const headers = { ...HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': DASHBOARD_CSP }
     return new Response(DASHBOARD_PAGE, { headers })

@@ -405,6 +405,11 @@ class PerformanceMonitor {
     return events
   }
 
+  /** This instance's id in the fleet view (16 hex digits), or `null` without `options.redis`. */
+  get fleetInstance() {
+    return this.#fleet === null ? null : this.#fleet.instance
+  }
+
   /**
    * Publishes this instance's histograms to the fleet view now (they are
    * also published every `fleetIntervalMs`); resolves false without

@@ -174,6 +174,8 @@ export declare class PerformanceMonitor {
   checkAlerts(options?: { fleet?: false }): AlertEvent[]
   /** Checks the rules now on the fleet's merged windows (needs `redis`); rejects if Redis cannot be read. */
   checkAlerts(options: { fleet: true }): Promise<AlertEvent[]>
+  /** This instance's id in the fleet view (16 hex digits); `null` without `redis`. */
+  readonly fleetInstance: string | null
   /** Publishes the histograms to the fleet view now; `false` without `redis` or if Redis did not take them. Never rejects. */
   publish(): Promise<boolean>
   /**
@@ -266,8 +268,12 @@ export interface MetricsDashboardData {
   }>
   limiters: Array<{ name: string; stats: RateLimiterStats; history: { tracked: (number | null)[]; refusedPerS: (number | null)[] } }>
   alerts: DashboardAlertState[]
-  /** Per-instance and merged views across processes: always `null` until the Redis transport exists. */
-  fleet: null
+  /**
+   * The fleet view of a monitor with `redis`: this instance's fleet id, the live
+   * instances and `fleetSummary()`; `{ error }` when Redis cannot be read; `null`
+   * for a monitor without `redis`.
+   */
+  fleet: { instance: string; instances: number; summary: Record<string, FleetStats> } | { error: string } | null
 }
 
 /**

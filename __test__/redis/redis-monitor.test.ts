@@ -1,7 +1,7 @@
 // The monitor's fleet view: three Node processes with known latency
 // distributions publish their histograms to one Redis; a fourth monitor
 // reads the merged view, which must match the union of the samples.
-import { PerformanceMonitor } from 'hotpath/performance'
+import { PerformanceMonitor, metricsDashboard } from 'hotpath/performance'
 import { createServer } from 'node:http'
 import { RedisServer } from '../support/redis-server'
 import { Instance, eventually, quantile } from '../support/redis-fleet'
@@ -63,6 +63,16 @@ describe('the fleet view', () => {
     expect(typeof payload.timestamp).toBe('string')
     expect(await reader.fleetStats('never.recorded')).toBeNull()
     await expect(reader.fleetStats(null as never)).rejects.toThrow(new TypeError('PerformanceMonitor.fleetStats: name must be a non-empty string, got null'))
+  })
+
+  it("fills the dashboard's fleet field, and says so when Redis cannot be read", async () => {
+    const GET = metricsDashboard({ monitor: reader, caches: {}, limiters: {} })
+    const data = await (await GET(new Request('http://localhost/api/metrics/dashboard?format=json'))).json()
+    expect(data.fleet).toMatchObject({ instance: reader.fleetInstance, instances: 3, summary: { 'db.q': { count: 12_510, instances: 3 } } })
+    expect(reader.fleetInstance).toMatch(/^[0-9a-f]{16}$/)
+    const down = new PerformanceMonitor({ redis: { url: 'redis://127.0.0.1:1', connectTimeoutMs: 100, commandTimeoutMs: 100 }, name: NAME })
+    const offline = await (await metricsDashboard({ monitor: down, caches: {}, limiters: {} })(new Request('http://localhost/?format=json'))).json()
+    expect(offline.fleet).toEqual({ error: expect.stringContaining('the fleet view could not be read') })
   })
 
   it('drops a dead instance once its entry expires (three intervals)', async () => {
