@@ -3,6 +3,7 @@
 // reads the merged view, which must match the union of the samples.
 import { PerformanceMonitor, metricsDashboard } from 'hotpath/performance'
 import { createServer } from 'node:http'
+import { spawnSync } from 'node:child_process'
 import { RedisServer } from '../support/redis-server'
 import { Instance, eventually, quantile } from '../support/redis-fleet'
 
@@ -73,6 +74,18 @@ describe('the fleet view', () => {
     const down = new PerformanceMonitor({ redis: { url: 'redis://127.0.0.1:1', connectTimeoutMs: 100, commandTimeoutMs: 100 }, name: NAME })
     const offline = await (await metricsDashboard({ monitor: down, caches: {}, limiters: {} })(new Request('http://localhost/?format=json'))).json()
     expect(offline.fleet).toEqual({ error: expect.stringContaining('the fleet view could not be read') })
+  })
+
+  it('never keeps Node alive: a process with a publishing, fleet-alerting monitor exits when its work is done', () => {
+    const script = `
+      const { PerformanceMonitor } = require('hotpath/performance')
+      const m = new PerformanceMonitor({ redis: process.argv[1], name: 'exits', fleetIntervalMs: 50, alertsOn: 'fleet', alertWebhook: 'http://127.0.0.1:9/' })
+      m.record('db.q', 5)
+      m.publish().then(async (ok) => console.log(ok, (await m.fleetStats('db.q')).count))`
+    const started = Date.now()
+    const child = spawnSync(process.execPath, ['-e', script, server.url], { encoding: 'utf8', timeout: 20_000 })
+    expect([child.stdout.trim(), child.status]).toEqual(['true 1', 0])
+    expect(Date.now() - started).toBeLessThan(10_000)
   })
 
   it('drops a dead instance once its entry expires (three intervals)', async () => {
