@@ -30,7 +30,9 @@ class FleetLink {
   constructor(fn, options, snapshot) {
     const { redis, name = DEFAULT_NAME, fleetIntervalMs = DEFAULT_FLEET_INTERVAL_MS } = options
     const intervalMs = countArg(fn, fleetIntervalMs, 'options.fleetIntervalMs', 2 ** 31 - 1)
-    this.#store = linkFor(fn, redis).native.fleet(nameArg(fn, name))
+    // Every option checked before the link opens: a refused monitor leaves no connection behind.
+    const fleetName = nameArg(fn, name)
+    this.#store = linkFor(fn, redis).native.fleet(fleetName)
     this.#ttlMs = Math.min(EXPIRY_INTERVALS * intervalMs, 2 ** 32 - 1)
     this.#snapshot = snapshot
     // A failed publish is counted by the link; the next interval tries again.

@@ -360,6 +360,9 @@ class PerformanceMonitor {
    * rates, calls the listeners with each change and returns the changes:
    * `{ rule, metric, subject, status: 'failing' | 'recovered', value, threshold, at }`.
    * A listener that throws is reported as a process warning; the rest still run.
+   * With `{ fleet: true }` the rules judge the fleet's merged windows instead,
+   * and the result is a promise (rejecting without `options.redis` or when
+   * Redis cannot be read).
    */
   checkAlerts(options) {
     if (options !== undefined) {

@@ -53,6 +53,8 @@ impl FleetStore {
     let index = self.index.clone();
     let fields: Vec<(String, Vec<u8>)> = names.into_iter().zip(blobs.iter().map(|b| b.to_vec())).collect();
     let ttl = u64::from(ttl_ms.max(1));
+    // Right after the monitor is created the link may still be connecting (bounded by its connect timeout).
+    self.link.wait_connected().await;
     let sent = self
       .link
       .call(|mut conn| async move {
@@ -104,6 +106,7 @@ impl FleetStore {
   #[napi(catch_unwind)]
   pub async fn claim(&self, claim: String, ttl_ms: u32) -> Result<String> {
     let key = format!("{}:claim:{claim}", self.index);
+    self.link.wait_connected().await;
     let outcome = self
       .link
       .call(|mut conn| async move {
@@ -131,6 +134,7 @@ impl FleetStore {
   #[napi(catch_unwind)]
   pub async fn collect(&self, name: Option<String>) -> Result<FleetCollection> {
     let index = self.index.clone();
+    self.link.wait_connected().await;
     let failed = |_| napi::Error::from_reason("redis: the fleet view could not be read (Redis down, slow or refusing)");
     let members: Vec<String> = self
       .link
