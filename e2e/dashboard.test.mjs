@@ -11,13 +11,13 @@
 // Chromium is /usr/bin/chromium, or CHROMIUM_PATH.
 import assert from 'node:assert/strict'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium } from 'playwright-core'
 import { buildApp, installApp, packTarballs, startApp } from './nextjs-app.mjs'
+import { freePort } from '../__test__/support/free-port.cjs'
 
 const root = resolve(new URL('..', import.meta.url).pathname)
 const TOKEN = 'e2e-dashboard-token'
@@ -32,17 +32,6 @@ let app
 /** The route table's symbol for the dashboard route in `next build`'s output. */
 let dashboardRoute
 let browser
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => done(port))
-    })
-  })
-}
 
 before(
   async () => {

@@ -18,10 +18,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import redisServer from '../__test__/support/redis-server.cjs'
+import { freePort } from '../__test__/support/free-port.cjs'
+import { RedisServer } from '../__test__/support/redis-server.cjs'
 import { buildApp, installApp, packTarballs, startApp } from './nextjs-app.mjs'
 
-const { RedisServer, freePort } = redisServer
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0
 /** Invalidation rounds timed over HTTP. */
 const ROUNDS = 20

@@ -6,22 +6,11 @@
 'use strict'
 const { spawn, execFileSync } = require('node:child_process')
 const { readFileSync, mkdtempSync, writeFileSync } = require('node:fs')
-const { createServer, connect } = require('node:net')
+const { connect } = require('node:net')
+const { freePort } = require('./free-port.cjs')
 const { tmpdir } = require('node:os')
 const { join } = require('node:path')
 const { connect: tlsConnect } = require('node:tls')
-
-/** A port no one listens on now, on 127.0.0.1. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 /** RESP encoding of one command. */
 function encode(args) {
@@ -192,4 +181,4 @@ class RedisServer {
   }
 }
 
-module.exports = { RedisServer, redisCommand, freePort }
+module.exports = { RedisServer, redisCommand }
