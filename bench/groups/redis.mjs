@@ -6,7 +6,6 @@
 // (`getOrSet` with an L1 of one entry and its ioredis driver as L2). Every
 // row is skipped, and says so, where redis-server is not installed.
 import { spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { createClient } from 'redis'
 import { BentoCache, bentostore } from 'bentocache'
 import { memoryDriver } from 'bentocache/drivers/memory'
@@ -16,8 +15,8 @@ import { closeRedis } from 'hotpath/redis'
 import { compile, runCases, report } from '../lib/harness.mjs'
 import { makeKeys } from '../lib/data.mjs'
 import { versionOf } from '../lib/env.mjs'
+import { RedisServer } from '../../__test__/support/redis-server.cjs'
 
-const { RedisServer } = createRequire(import.meta.url)('../../__test__/support/redis-server.cjs')
 const NO_REDIS = 'redis-server is not installed'
 const ROW = 'L2 hit (L1 miss, value from Redis)'
 const TTL_SECONDS = 300
@@ -28,11 +27,16 @@ const fetchValue = async () => value
 const PEERS = ['hotpath', 'node-redis get + JSON.parse', 'bentocache']
 
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0
-let rows
+/** Each peer's state on the server `measure` started, closed (the server last) even when a step throws. */
 const closers = []
-if (!hasRedis) {
-  rows = [{ row: ROW, cells: Object.fromEntries(PEERS.map((p) => [p, { skip: NO_REDIS }])) }]
-} else {
+const rows = hasRedis ? await measure().finally(closeAll) : [{ row: ROW, cells: Object.fromEntries(PEERS.map((p) => [p, { skip: NO_REDIS }])) }]
+
+async function closeAll() {
+  for (const close of closers) await close()
+}
+
+/** Starts redis-server, loads every key into each peer, and measures the reads. */
+async function measure() {
   const server = await RedisServer.start()
   closers.push(() => server.stop())
 
@@ -60,7 +64,7 @@ if (!hasRedis) {
 
   const cycling = (src, env) =>
     compile({ ...env, keys }, `(() => { let i = 0; return () => { const k = keys[i]; if (++i === keys.length) i = 0; return ${src} } })()`)
-  rows = await runCases([
+  const measured = await runCases([
     { row: ROW, peer: 'hotpath', fn: cycling('cacheAside(k, f, c)', { cacheAside, c: cache, f: fetchValue }) },
     {
       row: ROW,
@@ -74,8 +78,8 @@ if (!hasRedis) {
   if (l2.hits === 0 || l2.fetches !== keys.length) {
     throw new Error(`hotpath did not read from L2 (hits ${l2.hits}, fetches ${l2.fetches}): the row would not measure an L2 hit`)
   }
+  return measured
 }
-for (const close of closers) await close()
 
 report({
   group: 'redis',
