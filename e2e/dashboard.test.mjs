@@ -16,7 +16,8 @@ import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium } from 'playwright-core'
-import { buildApp, freePort, installApp, packTarballs, startApp } from './nextjs-app.mjs'
+import { buildApp, installApp, packTarballs, startApp } from './nextjs-app.mjs'
+import { freePort } from '../__test__/support/free-port.cjs'
 
 const root = resolve(new URL('..', import.meta.url).pathname)
 const TOKEN = 'e2e-dashboard-token'

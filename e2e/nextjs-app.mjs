@@ -14,7 +14,6 @@
 // hotpath-only API are left out.
 import { execFileSync, spawn } from 'node:child_process'
 import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import refs from '../__test__/support/reference-dir.cjs'
@@ -31,18 +30,6 @@ export const referenceLib = refs.referenceDir
  * type-checking it).
  */
 export const HOTPATH_ONLY_ROUTES = ['/api/metrics-payload', '/api/metrics/dashboard', '/api/settings']
-
-/** A port nothing listens on now, on loopback. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** True when `dir` holds an executable named `name`. */
 function hasExecutable(dir, name) {

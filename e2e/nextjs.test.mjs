@@ -26,7 +26,6 @@ import platform from '../js/platform.js'
 import {
   HOTPATH_ONLY_ROUTES,
   buildApp,
-  freePort,
   cargoReachable,
   copyApp,
   envWithoutRust,
@@ -38,6 +37,7 @@ import {
   startApp,
   useReferenceLib,
 } from './nextjs-app.mjs'
+import { freePort } from '../__test__/support/free-port.cjs'
 
 const { STANDALONE_TRACING_CONFIG } = platform
 
