@@ -153,6 +153,8 @@ describe('Redis outages under each failMode', () => {
         // A limit no run reaches: every call asks Redis, none is refused as known exhausted.
         fleet = await startFleet(2, `f-${failMode}`, { maxRequests: 100_000, windowMs: 1000, failMode })
         const runs = fleet.map((i) => i.call('consumeRun', ['a', 'b'], 600, 5))
+        // The synchronous path beside it: its exchanges fail during the outage and resume after.
+        const allowing = fleet[0].call('allowRun', ['s'], 1500, 5)
         await new Promise((r) => setTimeout(r, 150))
         await down()
         await new Promise((r) => setTimeout(r, 700))
@@ -168,8 +170,10 @@ describe('Redis outages under each failMode', () => {
           if (failMode === 'open') expect(e.allowed).toBe(true)
           if (failMode === 'closed') expect(e.allowed).toBe(false)
         }
-        // Recovery: Redis decides again.
+        expect((await allowing).length).toBeGreaterThan(0)
+        // Recovery: Redis decides again, and the synchronous path's admissions reach it.
         await eventually(async () => (await fleet[0].call('consumeRun', ['fresh'], 1, 0))[0].atMs !== null, 10_000, 'Redis to decide again')
+        await eventually(async () => Number(await server.command('ZCARD', `hotpath:rl|f-${failMode}:s`)) > 0, 5000, 'the synchronous admissions on Redis')
         expect(await Promise.all(fleet.map((i) => i.call('unhandled')))).toEqual([0, 0])
       })
     }
