@@ -89,7 +89,7 @@ class RateLimiter {
 
   #log = new Float64Array(2 * LOG_PAIRS)
   /** One `(slot, time)` pair for `#absorbOwn`. */
-  #log2 = new Float64Array(2)
+  #ownAdmission = new Float64Array(2)
   #logLength = 0
   #dropped = new Uint32Array(DROP_BATCH)
   #window = new Float64Array(LIMITER_WINDOW_WORDS)
@@ -307,9 +307,9 @@ class RateLimiter {
     let slot = this.#slotOf.get(identifier)
     if (slot === undefined) slot = this.#track(identifier, t)
     this.#flush()
-    this.#log2[0] = slot
-    this.#log2[1] = t
-    this.#engine.absorb(this.#log2, 2)
+    this.#ownAdmission[0] = slot
+    this.#ownAdmission[1] = t
+    this.#engine.absorb(this.#ownAdmission, 2)
     this.#sync(slot, t, false)
   }
 
