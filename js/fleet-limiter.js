@@ -30,6 +30,12 @@ class FleetLimiter {
   #exhausted = new Map()
   failMode
   syncIntervalMs
+  /** For `stats().fleet`: exchanges answered and failed, the longest gap between two sync ticks, the slowest exchange (ms). */
+  #exchanges = 0
+  #failedExchanges = 0
+  #longestSyncGapMs = 0
+  #slowestExchangeMs = 0
+  #lastTickMs = performance.now()
 
   /**
    * @param fn the caller's name, for error messages
@@ -89,8 +95,36 @@ class FleetLimiter {
    * others' after `cursors[i]`. Resolves `{ nowMs, entries }` (see
    * `FleetExchange` in src/redis/limiter.rs) or null when Redis could not answer.
    */
-  exchange(keys, pushes, cursors) {
-    return this.#native.exchange(keys, pushes, cursors)
+  async exchange(keys, pushes, cursors) {
+    const started = performance.now()
+    const answer = await this.#native.exchange(keys, pushes, cursors)
+    this.#slowestExchangeMs = Math.max(this.#slowestExchangeMs, performance.now() - started)
+    if (answer === null) this.#failedExchanges++
+    else this.#exchanges++
+    return answer
+  }
+
+  /**
+   * Notes a sync tick that could start an exchange. The longest gap between
+   * two, plus the slowest exchange, is how late this instance may push an
+   * admission or pull the others': the over-admission bound's interval.
+   */
+  tick() {
+    const now = performance.now()
+    this.#longestSyncGapMs = Math.max(this.#longestSyncGapMs, now - this.#lastTickMs)
+    this.#lastTickMs = now
+  }
+
+  /** `stats().fleet`. */
+  stats() {
+    return {
+      failMode: this.failMode,
+      syncIntervalMs: this.syncIntervalMs,
+      exchanges: this.#exchanges,
+      failedExchanges: this.#failedExchanges,
+      longestSyncGapMs: this.#longestSyncGapMs,
+      slowestExchangeMs: this.#slowestExchangeMs,
+    }
   }
 
   #remember(key, untilMs, resetMs) {

@@ -208,11 +208,11 @@ class RateLimiter {
     return this.#inspect('RateLimiter.headers', identifier).headers
   }
 
-  /** Identifiers tracked, the cap, how many were dropped idle or forgotten at the cap, and requests refused. */
+  /** Identifiers tracked, the cap, how many were dropped idle or forgotten at the cap, and requests refused; with Redis, `fleet`. */
   stats() {
     this.#flush()
     const s = this.#engine.stats()
-    return {
+    const stats = {
       tracked: s.tracked,
       maxIdentifiers: s.maxIdentifiers,
       droppedIdle: s.droppedIdle,
@@ -220,6 +220,8 @@ class RateLimiter {
       refused: this.#refused,
       engineBytes: s.heapBytes,
     }
+    if (this.#fleet !== null) stats.fleet = this.#fleet.stats()
+    return stats
   }
 
   /** The window of `identifier` now, as `check` reports it, without counting a request. */
@@ -320,7 +322,9 @@ class RateLimiter {
    * the admissions stay counted for the next exchange. One at a time.
    */
   async #share() {
-    if (this.#sharing || this.#touchedSlots.length === 0) return
+    if (this.#sharing) return
+    this.#fleet.tick()
+    if (this.#touchedSlots.length === 0) return
     this.#sharing = true
     const slots = this.#touchedSlots.splice(0, MAX_EXCHANGE_KEYS)
     const keys = []

@@ -178,6 +178,27 @@ export interface RateLimiterStats {
   refused: number
   /** Bytes the native engine holds for the windows. */
   engineBytes: number
+  /** With `redis` only: how the synchronous path's exchanges with the fleet went. */
+  fleet?: RateLimiterFleetStats
+}
+
+/** `RateLimiter.stats().fleet`: the synchronous path's exchanges since the limiter was made. */
+export interface RateLimiterFleetStats {
+  failMode: 'local' | 'open' | 'closed'
+  syncIntervalMs: number
+  /** Exchanges Redis answered. */
+  exchanges: number
+  /** Exchanges that failed (Redis down, timed out, breaker open); their admissions went with the next one. */
+  failedExchanges: number
+  /**
+   * The longest time between two sync ticks that could start an exchange
+   * (`syncIntervalMs` plus event-loop delay). With `slowestExchangeMs`, the
+   * interval in the README's over-admission bound: the others see an
+   * admission at most 2 × (longestSyncGapMs + slowestExchangeMs) after it.
+   */
+  longestSyncGapMs: number
+  /** The slowest exchange's round trip, ms. */
+  slowestExchangeMs: number
 }
 
 /** At most `maxRequests` per identifier in any rolling window of `windowMs` (exact). */

@@ -108,6 +108,7 @@ const ops = {
     }
     return log
   },
+  limiterStats: () => limiter.stats(),
   /** limiter.isAllowed for a random one of `ids` every ~`everyMs` for `durationMs`; returns the admissions `[id, epoch ms]`. */
   allowRun: async (ids, durationMs, everyMs) => {
     const admitted = []
