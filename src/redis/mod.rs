@@ -5,6 +5,7 @@
 
 mod bus;
 mod keys;
+mod limiter;
 mod link;
 mod tier;
 mod writer;
