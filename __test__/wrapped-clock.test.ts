@@ -4,6 +4,7 @@
 // reads it never sees is prerendered at build time and frozen there.
 import { SimpleCache, RateLimiter } from 'hotpath/cache'
 import { PerformanceMonitor } from 'hotpath/performance'
+import { collectedWithin } from './support/gc'
 
 const intrinsicNow = Date.now
 afterEach(() => {
@@ -68,5 +69,17 @@ describe('a Date.now replaced by a bound wrapper (as Next.js installs it)', () =
     const readsBefore = seen.reads
     cache.get('k')
     expect(seen.reads).toBe(readsBefore)
+  })
+
+  it('lets the background sweep release expired values, since the wrapper tells real time', async () => {
+    wrapDateNow()
+    const entries = new SimpleCache(10)
+    let ref: WeakRef<object>
+    ;(() => {
+      const value = { big: new Array(1_000).fill(7) }
+      ref = new WeakRef(value)
+      entries.set('k', value, 0.05)
+    })()
+    expect(await collectedWithin(ref!, 5_000)).toBe(true)
   })
 })

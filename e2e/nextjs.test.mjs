@@ -18,7 +18,6 @@
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -38,6 +37,7 @@ import {
   startApp,
   useReferenceLib,
 } from './nextjs-app.mjs'
+import { freePort } from '../__test__/support/free-port.cjs'
 
 const { STANDALONE_TRACING_CONFIG } = platform
 
@@ -137,18 +137,6 @@ after(() => {
   console.log(`\ne2e timings:\n  ${timings.join('\n  ')}`)
   rmSync(work, { recursive: true, force: true })
 })
-
-/** A port nothing listens on now, on loopback. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** One request: status, headers, parsed JSON body and wall time in ms. */
 async function request(url, init = {}) {

@@ -44,6 +44,13 @@ export declare class LimiterEngine {
   /** Records the admissions in `log[0..len]`, `(slot, time)` pairs the front decided. */
   replay(log: Float64Array, len: number): void
   /**
+   * Counts admissions other instances made (`(slot, time)` pairs in
+   * `log[0..len]`, times in this process's clock). Unlike `replay`, a pair
+   * the window has no room for is skipped: the window is full already, and
+   * the fleet's count is not this instance's to refuse. Untracked slots too.
+   */
+  absorb(log: Float64Array, len: number): void
+  /**
    * Replays `log[0..len]`, then gives a new identifier a slot at `now_ms`;
    * idle slots freed on the way are written to `dropped`. One call, because
    * a flood of new identifiers takes this path on every request.
@@ -101,6 +108,19 @@ export declare class MonitorEngine {
    * this instance's caches.
    */
   evaluateFleetAlerts(names: Array<string>, blobs: Array<Buffer>, cacheNames: Array<string>, cacheCounters: Float64Array): Array<AlertChange>
+}
+
+/** One limiter's identifiers on a link. */
+export declare class RedisLimiter {
+  /** A limiter `name` on `link`: `max_requests` per rolling `window_ms`. */
+  constructor(link: RedisLink, name: string, maxRequests: number, windowMs: number)
+  /** Decides one request of `identifier` on Redis (one script, one round trip). */
+  consume(identifier: string): Promise<FleetDecision>
+  /**
+   * Pushes `pushes[i]` admissions of `identifiers[i]` and pulls the others'
+   * admissions stamped after `cursors[i]` (µs, as the last exchange returned them).
+   */
+  exchange(identifiers: Array<string>, pushes: Array<number>, cursors: Array<number>): Promise<FleetExchange | null>
 }
 
 /** One connection to Redis (commands, writer, bus). */
@@ -231,6 +251,32 @@ export interface FleetCollection {
   instances: number
   names: Array<string>
   blobs: Array<Buffer>
+}
+
+/**
+ * What `consume` decided; times in ms of Redis's clock. `available` false
+ * means Redis could not decide (nothing else is set).
+ */
+export interface FleetDecision {
+  available: boolean
+  allowed: boolean
+  /** Admissions in the window after the decision. */
+  count: number
+  /** When the request was decided (and, if allowed, stamped). */
+  atMs: number
+  oldestMs: number
+  newestMs: number
+}
+
+/**
+ * What `exchange` pulled: `null` when Redis could not answer. Per key, in
+ * order: the new cursor (µs), how many of the others' admissions follow,
+ * then their times (µs of Redis's clock).
+ */
+export interface FleetExchange {
+  /** Redis's clock when the script ran, in ms. */
+  nowMs: number
+  entries: Array<number>
 }
 
 /**

@@ -11,7 +11,9 @@
 //    that reports each read as I/O, so that under `cacheComponents` a route
 //    that reads the time is rendered per request, not frozen at build time.
 // A bound function or a Proxy also prints as `[native code]`, so only the
-// engine's own `Date.now`, which prints its name, counts as unreplaced.
+// engine's own `Date.now`, which prints its name, counts as unreplaced. Such
+// a wrapper (Next.js's) still tells real time, which background work may read
+// from the cell; a replacement written in JS (fake timers) may not.
 'use strict'
 
 const native = require('./binding.js')
@@ -19,9 +21,13 @@ const native = require('./binding.js')
 const cell = native.clockCell()
 // V8 prints `function now() { [native code] }`; JavaScriptCore adds line breaks.
 const isIntrinsicNow = (fn) => /^function now\(\) \{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(fn))
+const isNativeCode = (fn) => Function.prototype.toString.call(fn).includes('[native code]')
 
 let seenDateNow = null
+/** Anything but the engine's own `Date.now`: every read calls it. */
 let dateNowIsFaked = false
+/** Faked by JS code (fake timers): its time may be anything, so background work waits. */
+let dateNowIsFakeTime = false
 
 /** Milliseconds since the epoch, as `Date.now()` would return them. */
 function now() {
@@ -29,6 +35,7 @@ function now() {
   if (dateNow !== seenDateNow) {
     seenDateNow = dateNow
     dateNowIsFaked = !isIntrinsicNow(dateNow)
+    dateNowIsFakeTime = dateNowIsFaked && !isNativeCode(dateNow)
   }
   if (dateNowIsFaked) return Date.now()
   const ms = cell[0]
@@ -80,11 +87,13 @@ function exactNow() {
 /**
  * The exact time for background work (the expiry sweep), read without
  * touching `Date`: a timer may fire after a jest environment was torn down,
- * when reading its `Date` warns. NaN while `Date.now` was last seen faked:
- * background work then waits for the next lookup, which reads the fake clock.
+ * when reading its `Date` warns. NaN while `Date.now` was last seen replaced
+ * by JS code (fake timers): background work then waits for the next lookup,
+ * which reads the fake clock. A native wrapper (Next.js's) tells real time,
+ * so the sweep keeps running inside a Next.js server.
  */
 function backgroundNow() {
-  return dateNowIsFaked ? NaN : native.clockWake()
+  return dateNowIsFakeTime ? NaN : native.clockWake()
 }
 
 module.exports = { now, surelyBefore, hasPassed, exactNow, backgroundNow }

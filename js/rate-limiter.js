@@ -21,6 +21,12 @@
 // cell: an admission logged even 1 ms early leaves its window 1 ms early, and
 // under CPU contention the cell lags by tens of ms. A refusal needs no exact
 // time while the cell is surely before the window's next admission.
+//
+// With `{ redis, name }` (js/fleet-limiter.js) the instances share one limit:
+// `consume` decides on Redis; the synchronous methods decide from the local
+// engine, into which `#share` feeds the others' admissions every
+// `syncIntervalMs` (and from which it pushes this instance's). The hot path
+// only adds a count to `#unsynced` and a slot to `#touchedSlots`.
 'use strict'
 
 const { createHash } = require('node:crypto')
@@ -29,6 +35,7 @@ const { exactNow, surelyBefore } = require('./clock.js')
 const { keyArg, countArg, objectArg } = require('./argument-checks.js')
 const { grown } = require('./typed-arrays.js')
 const { rateLimitHeaders } = require('./rate-limit-headers.js')
+const { FleetLimiter, MAX_EXCHANGE_KEYS } = require('./fleet-limiter.js')
 /** Numbers the engine writes per answer, `[remaining, nextAdmitAtMs, resetAtMs]` (src/wire.rs). */
 const { LIMITER_WINDOW_WORDS, MAX_CACHE_ENTRIES } = require('./wire.js')
 
@@ -81,15 +88,28 @@ class RateLimiter {
   #latestMs = -Infinity
 
   #log = new Float64Array(2 * LOG_PAIRS)
+  /** One `(slot, time)` pair for `#absorbOwn`. */
+  #ownAdmission = new Float64Array(2)
   #logLength = 0
   #dropped = new Uint32Array(DROP_BATCH)
   #window = new Float64Array(LIMITER_WINDOW_WORDS)
+
+  /** The Redis side, or null without `options.redis`. */
+  #fleet = null
+  /** Per slot: admissions not yet pushed to Redis; whether the slot is in `#touchedSlots`; the newest Redis score seen (µs). */
+  #unsynced = new Int32Array(16)
+  #touched = new Uint8Array(16)
+  #cursor = new Float64Array(16)
+  #touchedSlots = []
+  #sharing = false
 
   /**
    * @param maxRequests admissions per identifier per window, 1 to 1,000,000 (default 100)
    * @param windowMs the rolling window, a whole number of milliseconds from 1 to 31,536,000,000 (one year; default 60000)
    * @param options.maxIdentifiers identifiers tracked at once (default 100,000, fewer for
    *   large `maxRequests` so full windows fit 128 MiB); past it the least recently admitted is forgotten
+   * @param options.redis, options.name, options.failMode, options.syncIntervalMs one limit for
+   *   the fleet (lib/cache.d.ts, `RateLimiterOptions`)
    */
   constructor(maxRequests = 100, windowMs = 60_000, options = {}) {
     this.#maxRequests = countArg('new RateLimiter', maxRequests, 'maxRequests', MAX_REQUESTS)
@@ -98,6 +118,25 @@ class RateLimiter {
     const { maxIdentifiers } = options
     if (maxIdentifiers !== undefined) countArg('new RateLimiter', maxIdentifiers, 'options.maxIdentifiers', MAX_IDENTIFIERS)
     this.#engine = new LimiterEngine(this.#maxRequests, this.#windowMs, maxIdentifiers)
+    if (options.redis !== undefined) {
+      this.#fleet = new FleetLimiter('new RateLimiter', options, this.#maxRequests, this.#windowMs)
+      // Unref'd: a limiter never keeps the process alive.
+      setInterval(() => this.#share(), this.#fleet.syncIntervalMs).unref()
+    }
+  }
+
+  /**
+   * Decides a request from `identifier` on Redis, exactly for the whole
+   * fleet, and resolves what `check` returns (plus `atMs`, Redis's time of
+   * the decision). Without Redis, resolves `check(identifier)`.
+   */
+  async consume(identifier) {
+    identifier = identifierKey('RateLimiter.consume', identifier)
+    if (this.#fleet === null) return this.check(identifier)
+    const decision = await this.#fleet.consume(identifier, () => this.#inspect('RateLimiter.consume', identifier))
+    if (decision === null) return { ...this.check(identifier), reason: 'redis-unavailable' }
+    if (decision.allowed && decision.atMs !== undefined) this.#absorbOwn(identifier)
+    return decision
   }
 
   /** Whether a request from `identifier` is allowed now; an allowed request is counted. */
@@ -169,11 +208,11 @@ class RateLimiter {
     return this.#inspect('RateLimiter.headers', identifier).headers
   }
 
-  /** Identifiers tracked, the cap, how many were dropped idle or forgotten at the cap, and requests refused. */
+  /** Identifiers tracked, the cap, how many were dropped idle or forgotten at the cap, and requests refused; with Redis, `fleet`. */
   stats() {
     this.#flush()
     const s = this.#engine.stats()
-    return {
+    const stats = {
       tracked: s.tracked,
       maxIdentifiers: s.maxIdentifiers,
       droppedIdle: s.droppedIdle,
@@ -181,6 +220,8 @@ class RateLimiter {
       refused: this.#refused,
       engineBytes: s.heapBytes,
     }
+    if (this.#fleet !== null) stats.fleet = this.#fleet.stats()
+    return stats
   }
 
   /** The window of `identifier` now, as `check` reports it, without counting a request. */
@@ -216,6 +257,7 @@ class RateLimiter {
     const allowed = this.#engine.sync(this.#log, this.#logLength, slot, t, consume, this.#window)
     this.#logLength = 0
     if (consume && !allowed) this.#refused++
+    if (consume && this.#fleet !== null) this.#unshared(slot, allowed ? 1 : 0)
     const remaining = this.#window[0]
     this.#credit[slot] = remaining
     this.#refusedUntil[slot] = remaining > 0 ? -Infinity : this.#window[1]
@@ -233,6 +275,8 @@ class RateLimiter {
     this.#slotOf.set(identifier, slot)
     this.#credit[slot] = this.#maxRequests
     this.#refusedUntil[slot] = -Infinity
+    this.#unsynced[slot] = 0
+    this.#cursor[slot] = 0
     return slot
   }
 
@@ -245,9 +289,98 @@ class RateLimiter {
     const size = Math.max(slot + 1, this.#credit.length * 2)
     this.#credit = grown(this.#credit, size)
     this.#refusedUntil = grown(this.#refusedUntil, size)
+    this.#unsynced = grown(this.#unsynced, size)
+    this.#touched = grown(this.#touched, size)
+    this.#cursor = grown(this.#cursor, size)
+  }
+
+  /** Notes `admitted` admissions of `slot` for the next exchange (a refused request still pulls the others'). */
+  #unshared(slot, admitted) {
+    this.#unsynced[slot] += admitted
+    if (this.#touched[slot] === 0) {
+      this.#touched[slot] = 1
+      this.#touchedSlots.push(slot)
+    }
+  }
+
+  /** Counts locally an admission `consume` made on Redis (Redis has it already: not pushed). */
+  #absorbOwn(identifier) {
+    const t = exactNow()
+    let slot = this.#slotOf.get(identifier)
+    if (slot === undefined) slot = this.#track(identifier, t)
+    this.#flush()
+    this.#ownAdmission[0] = slot
+    this.#ownAdmission[1] = t
+    this.#engine.absorb(this.#ownAdmission, 2)
+    this.#sync(slot, t, false)
+  }
+
+  /**
+   * One exchange with the fleet: pushes the admissions of the slots used
+   * since the last one and takes in the others' (after the newest Redis
+   * score each slot saw), then refreshes those slots' credits. On failure
+   * the admissions stay counted for the next exchange. One at a time.
+   */
+  async #share() {
+    if (this.#sharing) return
+    this.#fleet.tick()
+    if (this.#touchedSlots.length === 0) return
+    this.#sharing = true
+    const slots = this.#touchedSlots.splice(0, MAX_EXCHANGE_KEYS)
+    const keys = []
+    const pushes = []
+    const cursors = []
+    const used = []
+    for (const slot of slots) {
+      this.#touched[slot] = 0
+      const key = this.#identifiers[slot]
+      if (key === undefined) continue
+      keys.push(key)
+      pushes.push(this.#unsynced[slot])
+      cursors.push(this.#cursor[slot])
+      this.#unsynced[slot] = 0
+      used.push(slot)
+    }
+    try {
+      const sentMs = exactNow()
+      const sent = performance.now()
+      const answer = keys.length === 0 ? null : await this.#fleet.exchange(keys, pushes, cursors)
+      const still = (i) => this.#identifiers[used[i]] === keys[i]
+      if (answer === null) {
+        for (let i = 0; i < used.length; i++) if (still(i)) this.#unshared(used[i], pushes[i])
+        return
+      }
+      // Redis's clock minus ours, at the middle of the round trip.
+      const offsetMs = answer.nowMs - (sentMs + (performance.now() - sent) / 2)
+      const t = exactNow()
+      const pairs = []
+      const absorbed = []
+      const { entries } = answer
+      for (let i = 0, at = 0; i < used.length; i++) {
+        const n = entries[at + 1]
+        if (still(i)) {
+          this.#cursor[used[i]] = entries[at]
+          if (n > 0) absorbed.push(used[i])
+          for (let j = 0; j < n; j++) pairs.push(used[i], Math.min(t, entries[at + 2 + j] / 1000 - offsetMs))
+        }
+        at += 2 + n
+      }
+      if (pairs.length > 0) {
+        // Own admissions first: a replay must never meet a window the others filled.
+        this.#flush()
+        this.#engine.absorb(Float64Array.from(pairs), pairs.length)
+        for (const slot of absorbed) this.#sync(slot, t, false)
+      }
+    } catch (err) {
+      // A timer callback must not throw: this would be an uncaught exception.
+      process.emitWarning(`hotpath: RateLimiter dropped a fleet exchange after an internal error: ${err?.message}`)
+    } finally {
+      this.#sharing = false
+    }
   }
 
   #logAdmission(slot, t) {
+    if (this.#fleet !== null) this.#unshared(slot, 1)
     const i = this.#logLength
     this.#log[i] = slot
     this.#log[i + 1] = t

@@ -246,8 +246,10 @@ class SimpleCache {
     this.#flights.set(key, flight)
     if (this.#tier !== null) {
       // L2, or one fetch per fleet; an L2 value keeps no more TTL than Redis has left.
+      // A fetched value goes to L2 only while this is still the key's flight.
+      const current = () => this.#flights.get(key) === flight
       resolveLoad(
-        this.#tier.load(key, fetcher, landTtlMs).then((l2) => {
+        this.#tier.load(key, fetcher, landTtlMs, current).then((l2) => {
           landTtlMs = l2.ttlMs
           return l2.value
         }),

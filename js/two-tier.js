@@ -91,8 +91,11 @@ class L2Tier {
    * The L2 path of cacheAside. Resolves `{ value, ttlMs }`: the L2 value with
    * the TTL left in Redis (capped at `ttlMs`), or the fetcher's own value;
    * rejects with exactly what the fetcher threw. Redis failures never reject.
+   * The fetched value is written to L2 only if `current()` still holds when
+   * the fetcher settles: a `set`, `delete` or `clear` of the key meanwhile
+   * already sent its own write, which an older value must not follow.
    */
-  load(key, fetcher, ttlMs) {
+  load(key, fetcher, ttlMs, current) {
     const fetched = { settled: false, failed: false, value: undefined, error: undefined }
     const runFetcher = () => {
       let result
@@ -104,7 +107,7 @@ class L2Tier {
       return result.then(
         (value) => {
           Object.assign(fetched, { settled: true, value })
-          return this.#encode(value)
+          return current() ? this.#encode(value) : null
         },
         (error) => {
           Object.assign(fetched, { settled: true, failed: true, error })

@@ -109,6 +109,24 @@ export interface RateLimiterOptions {
    * Past it the least recently admitted identifier is forgotten and starts a fresh window.
    */
   maxIdentifiers?: number
+  /**
+   * One limit for the fleet: admissions are counted on this Redis (same shape
+   * as `SimpleCache`'s option). `consume` is then exact across instances;
+   * the synchronous methods decide from a local view that the instances
+   * exchange every `syncIntervalMs` (README, "One limit for the fleet", states
+   * the over-admission bound). `HOTPATH_REDIS_URL` does this for `apiRateLimiter`.
+   */
+  redis?: string | import('./redis').RedisOptions
+  /** The limiter's namespace on Redis, required with `redis`: 1-100 of `A-Z a-z 0-9 _ . -`. */
+  name?: string
+  /**
+   * What `consume` does when Redis cannot decide (down, timed out, breaker open):
+   * `'local'` (default) decides with this instance's limiter, `'open'` allows,
+   * `'closed'` refuses. Either way the result has `reason: 'redis-unavailable'`.
+   */
+  failMode?: 'local' | 'open' | 'closed'
+  /** Ms between two exchanges of the synchronous path's admissions, 1 to 60000. Default 100. */
+  syncIntervalMs?: number
 }
 
 /**
@@ -140,6 +158,10 @@ export interface RateLimitDecision {
   retryAfterMs: number
   /** The response headers for this decision. */
   headers: RateLimitHeaders
+  /** `consume` only: Redis's clock (epoch ms, µs precision) when Redis decided; absent when decided without Redis. */
+  atMs?: number
+  /** `consume` only: `'redis-unavailable'` when Redis could not decide and `failMode` did. */
+  reason?: 'redis-unavailable'
 }
 
 /** What `RateLimiter.stats()` reports. */
@@ -156,6 +178,27 @@ export interface RateLimiterStats {
   refused: number
   /** Bytes the native engine holds for the windows. */
   engineBytes: number
+  /** With `redis` only: how the synchronous path's exchanges with the fleet went. */
+  fleet?: RateLimiterFleetStats
+}
+
+/** `RateLimiter.stats().fleet`: the synchronous path's exchanges since the limiter was made. */
+export interface RateLimiterFleetStats {
+  failMode: 'local' | 'open' | 'closed'
+  syncIntervalMs: number
+  /** Exchanges Redis answered. */
+  exchanges: number
+  /** Exchanges that failed (Redis down, timed out, breaker open); their admissions went with the next one. */
+  failedExchanges: number
+  /**
+   * The longest time between two sync ticks that could start an exchange
+   * (`syncIntervalMs` plus event-loop delay). With `slowestExchangeMs`, the
+   * interval in the README's over-admission bound: the others see an
+   * admission at most 2 × (longestSyncGapMs + slowestExchangeMs) after it.
+   */
+  longestSyncGapMs: number
+  /** The slowest exchange's round trip, ms. */
+  slowestExchangeMs: number
 }
 
 /** At most `maxRequests` per identifier in any rolling window of `windowMs` (exact). */
@@ -167,6 +210,15 @@ export declare class RateLimiter {
   constructor(maxRequests?: number, windowMs?: number, options?: RateLimiterOptions)
   /** Whether a request from `identifier` is allowed now; an allowed request is counted. */
   isAllowed(identifier: string): boolean
+  /**
+   * Decides a request from `identifier` on Redis in one round trip, exactly
+   * for the fleet (never more than `maxRequests` in any rolling window,
+   * whichever instances they hit; Redis's clock). An identifier Redis
+   * reported exhausted is refused without a round trip until its window
+   * allows again. Never rejects for Redis: see `failMode`. Without `redis`,
+   * resolves `check(identifier)`.
+   */
+  consume(identifier: string): Promise<RateLimitDecision>
   /** Requests `identifier` may still make in the window; counts nothing. */
   remaining(identifier: string): number
   /** Forgets `identifier`'s window. */

@@ -11,7 +11,8 @@ module.exports = processWide('cache', () => {
   const { RateLimiter } = require('../js/rate-limiter.js')
   const { defaultFleetOptions } = require('../js/redis.js')
 
-  // With HOTPATH_REDIS_URL set, the default caches are two-tier (js/redis.js).
+  // With HOTPATH_REDIS_URL set, the default caches are two-tier and the
+  // default limiter is one limit for the fleet (js/redis.js).
   const apiCache = new SimpleCache(1000, 300, defaultFleetOptions('apiCache'))
   const dataCache = new SimpleCache(500, 600, defaultFleetOptions('dataCache'))
   return {
@@ -20,6 +21,6 @@ module.exports = processWide('cache', () => {
     dataCache,
     cacheAside: createCacheAside(apiCache),
     RateLimiter,
-    apiRateLimiter: new RateLimiter(100, 60_000),
+    apiRateLimiter: new RateLimiter(100, 60_000, defaultFleetOptions('apiRateLimiter')),
   }
 })

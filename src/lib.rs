@@ -10,4 +10,5 @@ mod limiter_engine;
 mod monitor_engine;
 mod out_slice;
 mod redis;
+mod runtime;
 mod wire;

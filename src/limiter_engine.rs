@@ -54,6 +54,21 @@ impl LimiterEngine {
     self.replay_log(log, len)
   }
 
+  /// Counts admissions other instances made (`(slot, time)` pairs in
+  /// `log[0..len]`, times in this process's clock). Unlike `replay`, a pair
+  /// the window has no room for is skipped: the window is full already, and
+  /// the fleet's count is not this instance's to refuse. Untracked slots too.
+  #[napi(catch_unwind)]
+  pub fn absorb(&mut self, log: &[f64], len: u32) -> Result<()> {
+    let pairs = log
+      .get(..len as usize)
+      .ok_or_else(|| invalid("LimiterEngine.absorb: len exceeds the log"))?;
+    for pair in pairs.chunks_exact(2) {
+      self.limiter.admit(pair[0] as u32, pair[1]);
+    }
+    Ok(())
+  }
+
   /// Replays `log[0..len]`, then gives a new identifier a slot at `now_ms`;
   /// idle slots freed on the way are written to `dropped`. One call, because
   /// a flood of new identifiers takes this path on every request.

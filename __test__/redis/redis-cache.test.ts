@@ -51,6 +51,30 @@ describe('two-tier SimpleCache', () => {
     expect(await cacheAside('k', async () => 'fetched', b)).toBe('fetched')
   })
 
+  it.each(['delete', 'set', 'clear', 'delete on another instance'] as const)(
+    'does not write a fetched value to L2 after a %s of its key during the fetch',
+    async (op) => {
+      const [a, b] = pair(fresh())
+      let release!: () => void
+      const gate = new Promise<void>((resolve) => (release = resolve))
+      const loading = cacheAside('k', async () => (await gate, 'stale'), a)
+      // The fetcher runs once the L2 miss and the fleet lock are answered.
+      await eventually(() => a.stats().l2.fetches === 1)
+      if (op === 'delete') a.delete('k')
+      else if (op === 'set') a.set('k', 'fresh')
+      else if (op === 'clear') a.clear()
+      else {
+        b.delete('k')
+        await eventually(() => a.stats().l2.invalidationsReceived === 1)
+      }
+      release()
+      expect(await loading).toBe('stale')
+      await a.flush()
+      const expected = op === 'set' ? 'fresh' : 'refetched'
+      expect(await cacheAside('k', async () => 'refetched', b)).toBe(expected)
+    },
+  )
+
   it('clears in O(1) by moving the namespace to a new generation', async () => {
     const name = fresh()
     const [a, b] = pair(name)

@@ -12,3 +12,17 @@ export async function fullGc(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve))
   }
 }
+
+/**
+ * Whether `ref`'s target is collected within `ms`, collecting every 100 ms:
+ * for releases a timer does (the expiry sweep), which a loaded machine may
+ * run late.
+ */
+export async function collectedWithin(ref: WeakRef<object>, ms: number): Promise<boolean> {
+  for (const started = Date.now(); Date.now() - started < ms; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await fullGc()
+    if (ref.deref() === undefined) return true
+  }
+  return false
+}

@@ -18,3 +18,10 @@ export function inNode(expression: string, ...args: string[]): any {
   if (r.status !== 0) throw new Error(`node exited ${r.status}: ${r.stderr}`)
   return JSON.parse(r.stdout)
 }
+
+/** Runs `script` with `node -e` in the repo's folder: the child's exit, output and how long it ran (ms). */
+export function runScript(script: string, timeoutMs = 15_000) {
+  const started = Date.now()
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: repo, encoding: 'utf8', timeout: timeoutMs })
+  return { signal: r.signal, status: r.status, stdout: r.stdout, ms: Date.now() - started }
+}

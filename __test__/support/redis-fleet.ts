@@ -16,8 +16,9 @@ export class Instance {
     })
   }
 
-  static start(url: string, name: string, redisOptions: object = {}, cacheOptions: object = {}): Promise<Instance> {
-    const args = [url, name, JSON.stringify(redisOptions), JSON.stringify(cacheOptions)]
+  /** `limiterOptions` (see redis-instance.cjs) adds a fleet RateLimiter named `name`. */
+  static start(url: string, name: string, redisOptions: object = {}, cacheOptions: object = {}, limiterOptions: object | null = null): Promise<Instance> {
+    const args = [url, name, JSON.stringify(redisOptions), JSON.stringify(cacheOptions), JSON.stringify(limiterOptions)]
     const child = fork(join(__dirname, 'redis-instance.cjs'), args, { stdio: 'inherit' })
     return new Promise((resolve, reject) => {
       child.once('error', reject)

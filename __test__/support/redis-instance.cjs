@@ -1,11 +1,21 @@
 // One app instance for the multi-instance tests: a Node process with a
-// two-tier SimpleCache on the test's Redis, driven over IPC by the test.
+// two-tier SimpleCache on the test's Redis and, when given limiter options,
+// a fleet RateLimiter, driven over IPC by the test.
 // argv: <redis url> <cache name> [redis options as JSON] [other cache options as JSON]
+//       [limiter options as JSON: { maxRequests, windowMs, clockShiftMs, ...RateLimiter options }]
 'use strict'
+
+const limiterJson = process.argv[6] ?? 'null'
+const limiterOptions = JSON.parse(limiterJson)
+// An instance whose wall clock is off: every Date.now() (hence exactNow) is shifted.
+if (limiterOptions?.clockShiftMs) {
+  const realNow = Date.now
+  Date.now = () => realNow() + limiterOptions.clockShiftMs
+}
 
 const path = require('node:path')
 const root = path.join(__dirname, '..', '..')
-const { SimpleCache, cacheAside } = require(path.join(root, 'lib', 'cache.js'))
+const { SimpleCache, cacheAside, RateLimiter } = require(path.join(root, 'lib', 'cache.js'))
 const { redisStatus, closeRedis } = require(path.join(root, 'lib', 'redis.js'))
 const { PerformanceMonitor } = require(path.join(root, 'lib', 'performance.js'))
 
@@ -15,6 +25,13 @@ const nowMs = () => performance.timeOrigin + performance.now()
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 let unhandled = 0
 process.on('unhandledRejection', () => unhandled++)
+
+let limiter = null
+if (limiterOptions) {
+  const { maxRequests, windowMs, clockShiftMs, ...options } = limiterOptions
+  limiter = new RateLimiter(maxRequests, windowMs, { ...options, redis: { url, ...JSON.parse(redisJson) }, name })
+}
+const randomPause = (maxMs) => (Math.random() < 0.5 ? new Promise((r) => setImmediate(r)) : sleep(Math.random() * maxMs))
 
 let fetches = 0
 /** The fleet-view tests' monitor on the same Redis, made by the `monitor` op. */
@@ -84,6 +101,35 @@ const ops = {
     return { failures, p50: latencies[Math.floor(count / 2)], max: latencies[count - 1] }
   },
   close: () => closeRedis(),
+  /**
+   * `count` limiter.consume calls, each for a random one of `ids`, after a
+   * random pause up to `maxPauseMs`. Returns each decision with the time it
+   * took to settle (ms) and the local time it was asked (epoch ms).
+   */
+  consumeRun: async (ids, count, maxPauseMs) => {
+    const log = []
+    for (let i = 0; i < count; i++) {
+      const id = ids[Math.floor(Math.random() * ids.length)]
+      const askedMs = nowMs()
+      const t = performance.now()
+      const d = await limiter.consume(id)
+      log.push({ id, allowed: d.allowed, remaining: d.remaining, retryAfterMs: d.retryAfterMs, atMs: d.atMs ?? null, reason: d.reason ?? null, askedMs, tookMs: performance.now() - t })
+      await randomPause(maxPauseMs)
+    }
+    return log
+  },
+  limiterStats: () => limiter.stats(),
+  /** limiter.isAllowed for a random one of `ids` every ~`everyMs` for `durationMs`; returns the admissions `[id, epoch ms]`. */
+  allowRun: async (ids, durationMs, everyMs) => {
+    const admitted = []
+    const end = performance.now() + durationMs
+    while (performance.now() < end) {
+      const id = ids[Math.floor(Math.random() * ids.length)]
+      if (limiter.isAllowed(id)) admitted.push([id, nowMs()])
+      await sleep(everyMs)
+    }
+    return admitted
+  },
 }
 
 process.on('message', async ({ id, op, args }) => {

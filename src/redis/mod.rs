@@ -6,6 +6,7 @@
 mod bus;
 mod histograms;
 mod keys;
+mod limiter;
 mod link;
 mod tier;
 mod writer;
