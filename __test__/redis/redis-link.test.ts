@@ -92,8 +92,13 @@ describe('hotpath/redis', () => {
         const a = new SimpleCache(10, 60, { redis: ${JSON.stringify(url)}, name: 'tls' })
         const b = new SimpleCache(10, 60, { redis: ${JSON.stringify(url)}, name: 'tls' })
         a.set('k', 'over tls')
+        // 'ready' also needs the bus subscribed, which may come after the first commands.
+        const ready = async (deadline = Date.now() + 5000) => {
+          while (a.stats().l2.state !== 'ready' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+          return a.stats().l2.state
+        }
         a.flush().then(() => cacheAside('k', async () => 'fetched', b)).then(async (v) => {
-          console.log(JSON.stringify([v, a.stats().l2.state]))
+          console.log(JSON.stringify([v, v === 'over tls' ? await ready() : a.stats().l2.state]))
           await closeRedis()
         })
       `
