@@ -3,7 +3,7 @@
 // hangs. Requests keep being served (L1 and the fetcher) with bounded
 // latency, and the instances recover by themselves.
 import { RedisServer } from '../support/redis-server'
-import { Instance, eventually } from '../support/redis-fleet'
+import { Instance, eventually, primeOthers, startFleet as startInstances } from '../support/redis-fleet'
 
 let server: RedisServer
 let fleet: Instance[]
@@ -13,24 +13,12 @@ const BOUND_MS = 1000
 
 async function startFleet(cacheOptions: object = {}) {
   server = await RedisServer.start()
-  fleet = await Promise.all([0, 1, 2].map(() => Instance.start(server.url, 'faults', REDIS, cacheOptions)))
-  await eventually(async () => (await Promise.all(fleet.map((i) => i.call('status')))).every((s) => s.connections[0].subscribed))
+  fleet = await startInstances(server.url, 'faults', REDIS, cacheOptions)
 }
 afterEach(async () => {
   await Promise.all(fleet.map((i) => i.stop()))
   await server.stop()
 })
-
-async function primeOthers(a: Instance, key: string, value: unknown) {
-  a.call('set', key, value)
-  await a.call('flush')
-  for (const other of fleet.filter((i) => i !== a)) {
-    await eventually(async () => {
-      await other.call('aside', key)
-      return (await other.call('get', key)) === value
-    })
-  }
-}
 
 const states = async () => (await Promise.all(fleet.map((i) => i.call('status')))).map((s) => s.connections[0])
 
@@ -56,8 +44,8 @@ describe('Redis outages', () => {
   it('recovers by itself after a restart on the same port, and no instance serves a value deleted during the outage', async () => {
     await startFleet()
     const [a, b, c] = fleet
-    await primeOthers(a, 'gone', 'v')
-    await primeOthers(a, 'changed', 'old')
+    await primeOthers(fleet, a, 'gone', 'v')
+    await primeOthers(fleet, a, 'changed', 'old')
     await server.kill()
     a.call('delete', 'gone')
     a.call('set', 'changed', 'new')
@@ -108,7 +96,7 @@ describe('Redis outages', () => {
   it('repairs on L2 a delete that failed while the server kept its data but did not answer', async () => {
     await startFleet()
     const [a, b] = fleet
-    await primeOthers(a, 'gone', 'v')
+    await primeOthers(fleet, a, 'gone', 'v')
     server.pause()
     try {
       a.call('delete', 'gone')

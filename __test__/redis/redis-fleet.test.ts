@@ -2,7 +2,7 @@
 // reaches the others' L1, a cold herd runs the fetcher once for the fleet,
 // and after a storm of writes from all three, every L1 agrees with Redis.
 import { RedisServer } from '../support/redis-server'
-import { Instance, eventually, quantile } from '../support/redis-fleet'
+import { Instance, eventually, primeOthers, quantile, startFleet } from '../support/redis-fleet'
 
 let server: RedisServer
 let fleet: Instance[]
@@ -10,28 +10,12 @@ const NAME = 'fleet'
 
 beforeAll(async () => {
   server = await RedisServer.start()
-  fleet = await Promise.all([0, 1, 2].map(() => Instance.start(server.url, NAME, { commandTimeoutMs: 500 })))
-  await eventually(async () => (await Promise.all(fleet.map((i) => i.call('status')))).every((s) => s.connections[0].subscribed))
+  fleet = await startFleet(server.url, NAME, { commandTimeoutMs: 500 })
 }, 30_000)
 afterAll(async () => {
   await Promise.all(fleet.map((i) => i.stop()))
   await server.stop()
 })
-
-/** Every instance but `a` loads `key` from L2 into its L1 (after `a` wrote it). */
-async function primeOthers(a: Instance, key: string, value: unknown) {
-  a.call('set', key, value)
-  await a.call('flush')
-  for (const other of fleet.filter((i) => i !== a)) {
-    // An L2 hit (the fetcher's marker would mean the value never landed). The
-    // bus message of a's own write may still be on its way and drop this
-    // fresh copy once more (a harmless extra miss), so load until it stays.
-    await eventually(async () => {
-      expect(await other.call('aside', key)).toEqual(value)
-      return (await other.call('get', key)) === value
-    })
-  }
-}
 
 /** Latencies (ms) from `op` on instance 0 until each other instance's L1 no longer shows `value`. */
 async function invalidationLatencies(op: string, rounds: number): Promise<number[]> {
@@ -39,7 +23,7 @@ async function invalidationLatencies(op: string, rounds: number): Promise<number
   const latencies: number[] = []
   for (let r = 0; r < rounds; r++) {
     const key = `lat:${op}:${r}`
-    await primeOthers(a, key, r)
+    await primeOthers(fleet, a, key, r, { fromL2: true })
     const watching = others.map((o) => o.call('watch', key, r))
     const args = op === 'set' ? [key, -1] : op === 'delete' ? [key] : []
     const sentAt: number = await a.call('timed', op, ...args)

@@ -57,3 +57,29 @@ export function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
 }
+
+/** Three cache instances named `name` on `url`, resolved once every one's bus is subscribed. */
+export async function startFleet(url: string, name: string, redisOptions: object = {}, cacheOptions: object = {}): Promise<Instance[]> {
+  const fleet = await Promise.all([0, 1, 2].map(() => Instance.start(url, name, redisOptions, cacheOptions)))
+  await eventually(async () => (await Promise.all(fleet.map((i) => i.call('status')))).every((s) => s.connections[0].subscribed))
+  return fleet
+}
+
+/**
+ * Every instance of `fleet` but `a` loads `key` into its L1 (after `a`
+ * wrote `value` and flushed). The bus message of a's own write may still be
+ * on its way and drop a fresh copy once more (a harmless extra miss), so each
+ * loads until the value stays. With `fromL2`, every load must be an L2 hit
+ * (the fetcher's marker would mean the value never landed in Redis).
+ */
+export async function primeOthers(fleet: Instance[], a: Instance, key: string, value: unknown, { fromL2 = false } = {}): Promise<void> {
+  a.call('set', key, value)
+  await a.call('flush')
+  for (const other of fleet.filter((i) => i !== a)) {
+    await eventually(async () => {
+      const loaded = await other.call('aside', key)
+      if (fromL2 && JSON.stringify(loaded) !== JSON.stringify(value)) throw new Error(`${key}: loaded ${JSON.stringify(loaded)}, not the L2 value`)
+      return (await other.call('get', key)) === value
+    })
+  }
+}
