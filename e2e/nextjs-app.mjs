@@ -25,11 +25,11 @@ export const exampleDir = join(root, 'examples', 'nextjs')
 export const referenceLib = refs.referenceDir
 /**
  * Routes of the example that use what the reference lib lacks:
- * `metricsPayload`, `metricsDashboard`, and a synchronous `cacheAside`
+ * `metricsPayload`, `metricsDashboard`, `withServerTiming`, and a synchronous `cacheAside`
  * fetcher (the reference types it `() => Promise<T>`, so `next build` fails
  * type-checking it).
  */
-export const HOTPATH_ONLY_ROUTES = ['/api/metrics-payload', '/api/metrics/dashboard', '/api/settings']
+export const HOTPATH_ONLY_ROUTES = ['/api/metrics-payload', '/api/metrics/dashboard', '/api/settings', '/api/users/[id]']
 
 /** True when `dir` holds an executable named `name`. */
 function hasExecutable(dir, name) {
