@@ -5,47 +5,27 @@
 // windows, one MULTI per call). @upstash/ratelimit is not measured: it talks
 // to Upstash's REST API over HTTP, not the Redis protocol, so it cannot run
 // against a plain redis-server.
-import { spawn, spawnSync } from 'node:child_process'
-import { createServer } from 'node:net'
+import { spawnSync } from 'node:child_process'
 import Redis from 'ioredis'
 import { RateLimiterRedis } from 'rate-limiter-flexible'
 import { RateLimiter } from 'hotpath/cache'
 import { closeRedis } from 'hotpath/redis'
 import { compile, runCases, report } from '../lib/harness.mjs'
 import { versionOf } from '../lib/env.mjs'
+import { RedisServer } from '../../__test__/support/redis-server.cjs'
 
 const MAX_REQUESTS = 100
 const WINDOW_MS = 60_000
 /** A round trip takes tens of µs: a few hundred samples of a few calls each are plenty. */
 const OPTS = { batch_samples: 8, max_samples: 400, min_cpu_time: 200e6 }
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-
-/** A throwaway redis-server (no persistence), or null with the reason it is absent. */
+/** A throwaway redis-server (the tests' helper) and an ioredis client on it, or the reason it is absent. */
 async function startRedis() {
   if (spawnSync('redis-server', ['--version']).status !== 0) return { skip: 'redis-server is not installed' }
-  const port = await freePort()
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 50 })
-  for (let tries = 0; ; tries++) {
-    try {
-      await client.connect()
-      await client.ping()
-      break
-    } catch (err) {
-      if (tries > 100) throw new Error(`redis-server did not start on port ${port}: ${err.message}`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
-  }
-  return { url: `redis://127.0.0.1:${port}`, client, stop: () => proc.kill('SIGKILL') }
+  const server = await RedisServer.start()
+  const client = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 1 })
+  await client.ping()
+  return { url: server.url, client, stop: () => server.stop() }
 }
 
 const redis = await startRedis()
@@ -99,7 +79,7 @@ const rows = await runCases(cases)
 if (!redis.skip) {
   await closeRedis()
   redis.client.disconnect()
-  redis.stop()
+  await redis.stop()
 }
 report({
   group: 'limiter-redis',
