@@ -340,3 +340,43 @@ export declare function metricsDashboard(options?: MetricsDashboardOptions): (re
  * In Next.js: `export const GET = withServerTiming(async (request, { params }) => ...)`.
  */
 export declare function withServerTiming<A extends unknown[], R>(handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<R>
+
+/**
+ * What `otelMetricProducer` returns: an OpenTelemetry `MetricProducer`
+ * (from `@opentelemetry/sdk-metrics`, typed here by shape so hotpath needs
+ * no OpenTelemetry package), for a `MetricReader`'s `metricProducers`.
+ */
+export interface OtelMetricProducer {
+  /**
+   * The monitor's histograms now, as `{ resourceMetrics, errors }`: one
+   * scope (`hotpath`) with one cumulative HISTOGRAM metric (unit `s`), one
+   * data point per name (attribute `name`) with the explicit bucket
+   * boundaries of the Prometheus `_bucket` lines (seconds), per-bucket
+   * counts, count, sum, min and max; no metric before any sample. Never
+   * rejects: a failure is in `errors`. A reader keeps its own resource.
+   */
+  collect(options?: { timeoutMillis?: number }): Promise<{
+    resourceMetrics: { resource: any; scopeMetrics: Array<{ scope: { name: string; version?: string }; metrics: any[] }> }
+    errors: unknown[]
+  }>
+}
+
+export interface OtelMetricProducerOptions {
+  /**
+   * The instrument name (default `hotpath.latency`, which OpenTelemetry's
+   * Prometheus exporter names `hotpath_latency_seconds`, as hotpath's own
+   * exposition does): a letter, then up to 254 of `A-Z a-z 0-9 _ . - /`.
+   */
+  metricName?: string
+  /** The resource of `collect()`'s result (default `{ attributes: {} }`); a `MetricReader` ignores it and uses the MeterProvider's. */
+  resource?: object
+}
+
+/**
+ * An OpenTelemetry `MetricProducer` of `monitor`'s histograms (default
+ * `perfMonitor`): pass it to a reader, e.g. `new PeriodicExportingMetricReader({
+ * exporter, metricProducers: [otelMetricProducer()] })`, in Next.js's
+ * `instrumentation.ts`. Loads no OpenTelemetry package itself. Throws a
+ * TypeError for a `monitor` that is not a PerformanceMonitor or a bad option.
+ */
+export declare function otelMetricProducer(monitor?: PerformanceMonitor, options?: OtelMetricProducerOptions): OtelMetricProducer
