@@ -5,6 +5,8 @@
 //       [limiter options as JSON: { maxRequests, windowMs, clockShiftMs, ...RateLimiter options }]
 'use strict'
 
+const { serveOps } = require('./serve-ops.cjs')
+
 const limiterJson = process.argv[6] ?? 'null'
 const limiterOptions = JSON.parse(limiterJson)
 // An instance whose wall clock is off: every Date.now() (hence exactNow) is shifted.
@@ -132,12 +134,4 @@ const ops = {
   },
 }
 
-process.on('message', async ({ id, op, args }) => {
-  try {
-    const result = await ops[op](...args)
-    process.send({ id, result: result === undefined ? null : result })
-  } catch (err) {
-    process.send({ id, error: String(err?.stack ?? err) })
-  }
-})
-process.send({ ready: true })
+serveOps(ops)

@@ -172,37 +172,31 @@ impl TagStore {
   /// cannot be read.
   #[napi(catch_unwind)]
   pub async fn read(&self, tags: Vec<String>) -> Result<Vec<String>> {
-    let (hash, floor) = (self.hash.clone(), self.floor.clone());
-    self
-      .link
-      .call(|mut conn| async move {
-        redis::cmd("EVAL")
-          .arg(READ)
-          .arg(0)
-          .arg(hash)
-          .arg(floor)
-          .arg(tags)
-          .query_async::<Vec<String>>(&mut conn)
-          .await
-      })
-      .await
-      .map_err(|_| napi::Error::from_reason("redis: the tag state could not be read (Redis down, slow or refusing)"))
+    self.eval_strings(READ, tags).await
   }
 
   /// Reads every state: `[floor, tag, state, tag, state, ...]`; rejects if
   /// Redis cannot be read.
   #[napi(catch_unwind)]
   pub async fn read_all(&self) -> Result<Vec<String>> {
-    let (hash, floor) = (self.hash.clone(), self.floor.clone());
     self.link.wait_connected().await;
+    self.eval_strings(READ_ALL, Vec::new()).await
+  }
+}
+
+impl TagStore {
+  /// Runs a read script with ARGV `hash, floor, extra...`.
+  async fn eval_strings(&self, script: &'static str, extra: Vec<String>) -> Result<Vec<String>> {
+    let (hash, floor) = (self.hash.clone(), self.floor.clone());
     self
       .link
       .call(|mut conn| async move {
         redis::cmd("EVAL")
-          .arg(READ_ALL)
+          .arg(script)
           .arg(0)
           .arg(hash)
           .arg(floor)
+          .arg(extra)
           .query_async::<Vec<String>>(&mut conn)
           .await
       })
