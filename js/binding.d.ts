@@ -21,10 +21,11 @@ export declare class CacheEngine {
 /** One monitor's fleet keys on a link. */
 export declare class FleetStore {
   /**
-   * Replaces this instance's hash with `names[i] → blobs[i]`, expiring in
-   * `ttlMs`; resolves false if Redis did not take it (down, slow, breaker open).
+   * Replaces this instance's hash with `names[i] → blobs[i]` and its cache
+   * counters with `caches`, expiring in `ttlMs`; resolves false if Redis did
+   * not take it (down, slow, breaker open).
    */
-  publish(instance: string, names: Array<string>, blobs: Array<Buffer>, ttlMs: number): Promise<boolean>
+  publish(instance: string, names: Array<string>, blobs: Array<Buffer>, caches: Buffer, ttlMs: number): Promise<boolean>
   /** Removes this instance's hash (a monitor closing down). */
   withdraw(instance: string): Promise<boolean>
   /**
@@ -284,6 +285,11 @@ export interface FleetCollection {
   names: Array<string>
   blobs: Array<Buffer>
   owners: Array<number>
+  /**
+   * Each member's cache counters as it published them (JSON; empty when
+   * it published none), read only when every name is collected.
+   */
+  caches: Array<Buffer>
 }
 
 /**

@@ -40,7 +40,7 @@ let fetches = 0
 let monitor
 const ops = {
   monitor: (monitorName, fleetIntervalMs) => {
-    monitor = new PerformanceMonitor({ redis: { url, ...JSON.parse(redisJson) }, name: monitorName, fleetIntervalMs })
+    monitor = new PerformanceMonitor({ redis: { url, ...JSON.parse(redisJson) }, name: monitorName, fleetIntervalMs, caches: { [name]: cache } })
   },
   record: (metric, durations) => durations.forEach((d) => monitor.record(metric, d)),
   /** `count` timed runs of `metric` that throw. */
