@@ -190,10 +190,18 @@ export declare class TagStore {
    */
   read(tags: Array<string>): Promise<Array<string>>
   /**
-   * Reads every state: `[floor, tag, state, tag, state, ...]`; rejects if
-   * Redis cannot be read.
+   * Reads every state: `[version, floor, tag, state, tag, state, ...]`;
+   * rejects if Redis cannot be read.
    */
   readAll(): Promise<Array<string>>
+  /**
+   * Reads what changed after version `since`: `[version, floor, tag, state,
+   * ...]`, no tags when nothing did; more than `maxChanges()` tags means
+   * the caller should `readAll`. Rejects if Redis cannot be read.
+   */
+  readSince(since: number): Promise<Array<string>>
+  /** The most tags `readSince` returns. */
+  get maxChanges(): number
 }
 
 /**
