@@ -355,6 +355,14 @@ describe('Next 16 cache handlers', () => {
         await sleep(50)
       }
     })
+
+    test(`${BURST} concurrent first requests over both instances run the body once per instance at least`, async () => {
+      const name = `next-burst-${SLOW}`
+      const servers = [pair.a, pair.b]
+      const versions = await Promise.all(Array.from({ length: BURST }, (_, i) => componentVersion(servers[i % 2], name)))
+      console.log(`Next's defaults: ${BURST} concurrent first requests ran the body ${calls(`component-${name}`)} times (versions ${[...new Set(versions)].join(', ')})`)
+      assert.ok(calls(`component-${name}`) >= 2, 'without a shared cache each instance runs the body itself')
+    })
   })
 
   describe("negative control: Next's default ISR handler", () => {
