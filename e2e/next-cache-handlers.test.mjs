@@ -27,7 +27,7 @@
 // build of hotpath has no hotpath/next/cache-handler yet.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -61,7 +61,13 @@ const UPSTREAM_SLOW_MS = 300
 /** A hotpath case: skipped (and counted as skipped, which a skipped describe is not) where hotpathSkip says so. */
 const hpTest = (name, fn) => test(name, { skip: hotpathSkip }, fn)
 
-const work = mkdtempSync(join(tmpdir(), 'hotpath-e2e-next-cache-'))
+/**
+ * The scratch dir. HOTPATH_E2E_WORK=<dir> keeps it, and reuses the builds it
+ * holds on the next run (for iterating on a handler: rebuild hotpath, delete
+ * <dir> to reinstall).
+ */
+const keepWork = process.env.HOTPATH_E2E_WORK
+const work = keepWork ? resolve(keepWork) : mkdtempSync(join(tmpdir(), 'hotpath-e2e-next-cache-'))
 const READY = '/api/ready'
 
 // ---------------------------------------------------------------------------
@@ -287,6 +293,38 @@ function sameInstanceIsrCases(servers, prefix, t = test) {
     assert.equal(await pageVersion(a, `/isr/${name}`), v + 1, 'and then cached again')
     assert.equal(calls(`isr-${name}`), v + 1)
   })
+
+  t("revalidateTag(fetch tag, { expire: 0 }): the next visit re-renders the page with a refetched fetch", async () => {
+    const { a } = servers()
+    const name = `${prefix}-tag0`
+    const v = await pageVersion(a, `/isr/${name}`)
+    await revalidateTag(a, `isr-${name}`, 0)
+    assert.equal(await pageVersion(a, `/isr/${name}`), v + 1)
+    assert.equal(await pageVersion(a, `/isr/${name}`), v + 1)
+  })
+
+  t("revalidateTag(fetch tag, 'max'): the next visit is served the stale page while it regenerates, then the fresh one", async () => {
+    const { a } = servers()
+    const name = `${prefix}-tagmax`
+    const v = await pageVersion(a, `/isr/${name}`)
+    await revalidateTag(a, `isr-${name}`)
+    assert.equal(await pageVersion(a, `/isr/${name}`), v, 'stale-while-revalidate')
+    const { value } = await pollUntil(() => pageVersion(a, `/isr/${name}`), (x) => x !== v, CROSS_MAX_MS, 'background regeneration')
+    assert.equal(value, v + 1)
+  })
+
+  t(`${BURST} concurrent first visits to an ISR page over both instances`, async () => {
+    const { a, b } = servers()
+    const name = `${prefix}-burst-${SLOW}`
+    const versions = await Promise.all(Array.from({ length: BURST }, (_, i) => pageVersion(i % 2 ? b : a, `/isr/${name}`)))
+    const ran = calls(`isr-${name}`)
+    console.log(`[${prefix}] ${BURST} concurrent first ISR visits: the page's fetch ran ${ran} times (versions ${[...new Set(versions)].join(', ')})`)
+    if (prefix === 'next') assert.ok(ran >= 2, "without a shared cache each instance renders the page itself")
+    else {
+      assert.deepEqual(new Set(versions), new Set([1]), 'every visit got the one render')
+      assert.equal(ran, 1, 'one render per fleet')
+    }
+  })
 }
 
 // ---------------------------------------------------------------------------
@@ -303,6 +341,12 @@ describe('Next 16 cache handlers', () => {
       if (!hotpathSkip) redis = await RedisServer.start()
       tarballsDir = join(work, 'dist')
       const installed = join(work, 'installed')
+      const done = join(work, hotpathSkip ? 'built-next' : 'built-all')
+      if (keepWork && existsSync(done)) {
+        Object.assign(built, JSON.parse(readFileSync(done, 'utf8')))
+        console.log(`reusing the builds in ${work}`)
+        return
+      }
       const installMs = installApp(installed, packTarballs(tarballsDir), { from: join(fixtures, 'next-cache') })
       // Variants: Next's defaults always (the control); hotpath's handlers when they exist.
       built.cacheNext = join(work, 'cache-next')
@@ -324,6 +368,7 @@ describe('Next 16 cache handlers', () => {
       // One at a time: side by side they only fight over the cores.
       for (const [dir, env] of builds) await buildApp(dir, { env })
       console.log(`installed in ${(installMs / 1000).toFixed(1)} s; ${builds.length} builds in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+      if (keepWork) writeFileSync(done, JSON.stringify(built))
     },
     { timeout: 600_000 },
   )
@@ -331,7 +376,7 @@ describe('Next 16 cache handlers', () => {
   after(async () => {
     await new Promise((done) => (upstreamServer ? upstreamServer.close(done) : done()))
     await redis?.stop()
-    rmSync(work, { recursive: true, force: true })
+    if (!keepWork) rmSync(work, { recursive: true, force: true })
   })
 
   describe("negative control: Next's default handlers", () => {
@@ -437,24 +482,29 @@ describe('Next 16 cache handlers', () => {
       assert.equal(await componentVersion(pair.b, name), v + 1, `B's first request after revalidatePath on A${logsOf(pair)}`)
     })
 
-    hpTest(`cross-instance revalidation latency, ${ROUNDS} rounds: from A's revalidateTag response until B serves fresh`, async () => {
-      const name = 'hp-latency'
-      let v = await fnVersion(pair.a, name)
-      assert.equal(await fnVersion(pair.b, name), v)
-      const latencies = []
-      let staleFirst = 0
-      for (let i = 0; i < ROUNDS; i++) {
-        await revalidateTag(pair.a, `fn-${name}`, 0)
-        const { value, ms, first } = await pollUntil(() => fnVersion(pair.b, name), (x) => x > v, CROSS_MAX_MS, `round ${i}: B after A's revalidation`)
-        if (first <= v) staleFirst++
-        latencies.push(ms)
-        v = value
-      }
-      console.log(
-        `cross-instance revalidation A -> B (revalidateTag expire 0, until B serves fresh): median ${median(latencies).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms, ${staleFirst}/${ROUNDS} first requests on B stale`,
-      )
-      assert.equal(staleFirst, 0, "B's first request after the revalidation response must be fresh (expire 0 blocks on fresh data)")
-    })
+    for (const [how, revalidate] of [
+      ['revalidateTag(tag, { expire: 0 }) in a route handler', (server, tag) => revalidateTag(server, tag, 0)],
+      ['updateTag(tag) in a server action', (server, tag) => updateTag(server, tag)],
+    ]) {
+      hpTest(`cross-instance revalidation latency, ${ROUNDS} rounds of ${how} on A: from its response until B serves fresh`, async () => {
+        const name = `hp-latency-${how.startsWith('update') ? 'action' : 'route'}`
+        let v = await fnVersion(pair.a, name)
+        assert.equal(await fnVersion(pair.b, name), v)
+        const latencies = []
+        const staleFirst = []
+        for (let i = 0; i < ROUNDS; i++) {
+          await revalidate(pair.a, `fn-${name}`)
+          const { value, ms, first, polls } = await pollUntil(() => fnVersion(pair.b, name), (x) => x > v, CROSS_MAX_MS, `round ${i}: B after A's revalidation`)
+          if (first <= v) staleFirst.push(`round ${i}: stale for ${ms.toFixed(1)} ms, ${polls} requests`)
+          latencies.push(ms)
+          v = value
+        }
+        console.log(
+          `cross-instance revalidation A -> B, ${how}: until B serves fresh median ${median(latencies).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; ${staleFirst.length}/${ROUNDS} first requests on B stale${staleFirst.length ? ` (${staleFirst.join('; ')})` : ''}`,
+        )
+        assert.deepEqual(staleFirst, [], "B's first request after the revalidation's response must be fresh (expire 0 / updateTag: the next request blocks on fresh data)")
+      })
+    }
 
     hpTest(`${BURST} concurrent first requests over both instances run the cached component once`, async () => {
       const name = `hp-burst-${SLOW}`
@@ -483,11 +533,18 @@ describe('Next 16 cache handlers', () => {
           }
         }
       })
+      // Cached on both instances before the outage; revalidated on A while Redis is down.
+      const lost = 'hp-outage'
+      const vLost = await fnVersion(pair.a, lost)
+      assert.equal(await fnVersion(pair.b, lost), vLost)
       await sleep(500)
       const beforeKill = answered
       await redis.kill()
       const killedAt = answered
-      await sleep(2000)
+      await sleep(500)
+      await revalidateTag(pair.a, `fn-${lost}`, 0)
+      assert.equal(await fnVersion(pair.a, lost), vLost + 1, 'with Redis down, a revalidation still holds on its own instance')
+      await sleep(1500)
       const duringOutage = answered - killedAt
       await redis.launch()
       await sleep(1000)
@@ -515,6 +572,9 @@ describe('Next 16 cache handlers', () => {
         await sleep(200)
       }
       console.log(`recovered after Redis restart: ${attempt} attempt(s)`)
+      // The revalidation made on A while Redis was down must not be lost to B for good.
+      const { ms } = await pollUntil(() => fnVersion(pair.b, lost), (x) => x > vLost, 15_000, `B after a revalidation on A during the outage${logsOf(pair)}`)
+      console.log(`a revalidation made during the outage reached B ${ms.toFixed(0)} ms after recovery`)
     })
   })
 
@@ -546,6 +606,25 @@ describe('Next 16 cache handlers', () => {
       assert.equal(await pageVersion(pair.b, path), v + 1, `B's first request after revalidatePath on A${logsOf(pair)}`)
       assert.equal(await pageVersion(pair.a, path), v + 1)
       assert.equal(calls('isr-path'), v + 1, 'the fleet regenerated the page once')
+    })
+
+    hpTest('revalidateTag(fetch tag, { expire: 0 }) on A: the next visit on B re-renders the page with a refetched fetch', async () => {
+      const path = '/isr/tag0-cross'
+      const v = await pageVersion(pair.a, path)
+      assert.equal(await pageVersion(pair.b, path), v)
+      await revalidateTag(pair.a, 'isr-tag0-cross', 0)
+      assert.equal(await pageVersion(pair.b, path), v + 1, `B's first visit after A's revalidateTag${logsOf(pair)}`)
+      assert.equal(await pageVersion(pair.a, path), v + 1)
+    })
+
+    hpTest("revalidateTag(fetch tag, 'max') on A: B serves the stale page once, then the regenerated one", async () => {
+      const path = '/isr/tagmax-cross'
+      const v = await pageVersion(pair.a, path)
+      assert.equal(await pageVersion(pair.b, path), v)
+      await revalidateTag(pair.a, 'isr-tagmax-cross')
+      assert.equal(await pageVersion(pair.b, path), v, 'stale-while-revalidate on B')
+      const { value } = await pollUntil(() => pageVersion(pair.b, path), (x) => x !== v, CROSS_MAX_MS, `B's background regeneration${logsOf(pair)}`)
+      assert.equal(value, v + 1)
     })
   })
 })
