@@ -126,12 +126,16 @@ function copyBuilt(src, dest) {
   }
 }
 
-/** Starts instance A on `dir` and B on a copy of it, with `env`. */
+/**
+ * Starts instances A and B, each on its own copy of the build in `dir` (which
+ * stays as built: Next writes rendered ISR pages into .next), with `env`.
+ */
 async function startPair(dir, env) {
+  copyBuilt(dir, `${dir}-a`)
   copyBuilt(dir, `${dir}-b`)
   const serverEnv = { HOTPATH_E2E_UPSTREAM: upstreamUrl, ...env }
   const [a, b] = await Promise.all([
-    startApp(dir, { port: await freePort(), env: serverEnv, readyPath: READY }),
+    startApp(`${dir}-a`, { port: await freePort(), env: serverEnv, readyPath: READY }),
     startApp(`${dir}-b`, { port: await freePort(), env: serverEnv, readyPath: READY }),
   ])
   return { a, b }
