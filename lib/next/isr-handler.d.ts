@@ -4,7 +4,8 @@ declare namespace IsrCacheHandler {
   /** What `get` returns: Next's `CacheHandlerValue`, with the value's types (Buffers, Maps) intact. */
   interface IsrCacheValue {
     lastModified: number
-    value: unknown
+    /** Next's `IncrementalCacheValue` (typed loosely so hotpath's types need no `next`). */
+    value: any
     cacheControl?: { revalidate: number | false; expire: number | undefined }
   }
 }
