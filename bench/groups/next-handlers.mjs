@@ -40,7 +40,7 @@ const SCALE = {
   tags: quick ? 100 : 10_000,
 }
 /** Timed revalidations per round (after one untimed first call): each uses a tag of its own. */
-const REVALIDATIONS = quick ? 2 : 5
+const REVALIDATIONS = quick ? 2 : 3
 const SMALL = 1024
 const BIG = 50 * 1024
 /** The LRU budget of Next's default handler and hotpath's L1: room for every entry, so no row measures eviction. */
@@ -61,8 +61,8 @@ const ROW = {
   hitSmall: `get hit, 1 KB entry (${n(SCALE.hitKeys)} keys in turn)`,
   hitBig: `get hit, 50 KB entry (${n(SCALE.bigKeys)} keys in turn)`,
   l2: `get, L1 miss answered by Redis, 1 KB entry (${n(SCALE.hitKeys)} keys)`,
-  update: `revalidate 1 tag among ${n(SCALE.keys)} keys / ${n(SCALE.tags)} tags: updateTags alone`,
-  untilMiss: `revalidate 1 tag among ${n(SCALE.keys)} keys: updateTags, then refreshTags + get of an affected key on a 2nd instance until it misses`,
+  update: `revalidate 1 tag (${n(SCALE.keys)} keys, ${n(SCALE.tags)} tags): updateTags`,
+  untilMiss: `revalidate 1 tag (${n(SCALE.keys)} keys): updateTags, then a 2nd instance's refreshTags + get until an affected key misses`,
 }
 
 /** Soft (implicit) tags as Next passes them to every `get`: the route's layouts and page. */
@@ -146,6 +146,8 @@ const closers = []
 const problems = []
 const skipped = new Set()
 /** Tags revalidated, per peer (the Redis rows say how many). */
+/** What an empty redis-server reports, for the notes. */
+let emptyServer = null
 const revalidations = Object.fromEntries(PEERS.map((p) => [p, 0]))
 
 /** Redis memory in use, in bytes, and the key count. */
@@ -202,6 +204,7 @@ async function measure() {
   if (hpServer) closers.push(() => hpServer.stop())
   const forteServer = hasRedis ? await RedisServer.start() : null
   if (forteServer) closers.push(() => forteServer.stop())
+  if (forteServer) emptyServer = await redisUsage(forteServer)
 
   // forte: one CacheHandler per process (its configuration is static), on a node-redis client as its README sets it up.
   let forte = null
@@ -265,7 +268,7 @@ async function measure() {
     )
   }
   const getRows = await runCases(getCases)
-  for (const row of getRows) scale(row, 1e-3, 'µs')
+  for (const row of getRows) scale(row, 1e-3)
 
   // ----- revalidation rows: fresh instances and servers holding only the fill -----
   for (const s of [hpServer, forteServer]) if (s) await s.command('FLUSHDB')
@@ -373,7 +376,7 @@ async function measure() {
     )
   }
   const revalidationRows = await runCases(revalidationCases)
-  for (const row of revalidationRows) scale(row, 1e-6, 'ms')
+  for (const row of revalidationRows) scale(row, 1e-3)
 
   // ----- what each Redis holds -----
   // Every measured peer revalidates the same number of tags (the same rounds and calls).
@@ -405,9 +408,8 @@ async function measure() {
   return [...getRows, ...revalidationRows, ...usageRows]
 }
 
-/** Converts a row measured in ns to `unit` (× factor). */
-function scale(row, factor, unit) {
-  row.unit = unit
+/** Converts a row measured in ns to the group's unit (× factor). */
+function scale(row, factor) {
   for (const cell of Object.values(row.cells)) {
     if (cell.skip) continue
     cell.value *= factor
@@ -423,7 +425,7 @@ const rows = await measure().finally(closeAll)
 const round = ROUNDS === 1 ? 'one round' : `the median of ${ROUNDS} rounds`
 report({
   group: 'next-handlers',
-  title: 'Next.js 16 cache handlers (µs per call unless marked)',
+  title: 'Next.js 16 cache handlers (µs per call)',
   unit: 'µs',
   peers: PEERS,
   versions: {
@@ -436,7 +438,7 @@ report({
     'Every get passes Next\'s 4 soft tags, and reads the returned stream to its end (forte returns a Buffer, whose length is read). Entries are printable payloads of 1 KB or 50 KB.',
     `L2 row: hotpath's L1 budget is ${TINY} bytes, below one entry, so each read is answered by Redis; forte is the same as its hit row.`,
     `Revalidation rows: ${n(SCALE.keys)} 1 KB entries, key i tagged tag:(i mod ${n(SCALE.tags)}), so each tag covers ${n(SCALE.keys / SCALE.tags)} keys; each call revalidates a tag not revalidated before (hotpath and Next: \`updateTags([tag])\` without durations, the immediate expiry of \`updateTag\`; forte: \`revalidateTag(tag)\`, which scans its tag map and deletes the tagged keys). "Until it misses": a second hotpath instance on the same Redis (whose L1 held the key) calls refreshTags and get until the key misses; Next's default has one process, so its second request is on the same instance; ${round}, each of ${REVALIDATIONS} calls after a first untimed one.`,
-    'Redis rows: each Redis peer has a redis-server of its own (same binary and flags), so used_memory and DBSIZE are that peer\'s alone; read after its writes settle.',
+    `Redis rows: each Redis peer has a redis-server of its own (same binary and flags), so used_memory and DBSIZE are that peer's alone; read after its writes settle.${emptyServer ? ` An empty server reports ${(emptyServer.usedBytes / 2 ** 20).toFixed(2)} MiB.` : ''}`,
     ...problems.map((p) => `problem: ${p}`),
     ...skipped,
   ],
