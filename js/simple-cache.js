@@ -19,6 +19,9 @@
 //   cached only if it is still the key's flight when it lands.
 // - `#slotOf` stays within `MAX_ENTRIES`, so no `Map.set` can throw halfway
 //   through a write.
+// - With `maxBytes`, `#bytes` is the sum of `#sizes` over held slots whose
+//   value is still held (a released or swept slot's size is 0), and never
+//   exceeds `maxBytes` once a write returns.
 'use strict'
 
 const timers = require('node:timers')
@@ -78,6 +81,11 @@ class SimpleCache {
   #flights = new Map()
   /** The Redis tier, or null for an in-process cache. */
   #tier = null
+  /** The byte budget (`options.maxBytes`), or null for a count-only cache. */
+  #maxBytes = null
+  #sizeOf = null
+  #sizes = null
+  #bytes = 0
 
   /**
    * @param maxSize most entries held (default 1000); the least recently used is evicted
@@ -85,6 +93,7 @@ class SimpleCache {
    * @param options.maxFlightMs age after which a `cacheAside` load stops absorbing new callers (default 10000)
    * @param options.redis a Redis URL or `{ url, ... }`: makes the cache two-tier (see redis.d.ts)
    * @param options.name the cache's namespace on Redis (required with `redis`)
+   * @param options.maxBytes a byte budget beside `maxSize`, with `options.sizeOf`
    */
   constructor(maxSize = 1000, defaultTtlSeconds = 300, options = {}) {
     this.#maxSize = countArg('new SimpleCache', maxSize, 'maxSize', MAX_ENTRIES)
@@ -96,6 +105,7 @@ class SimpleCache {
       throw new Err(`new SimpleCache: options.maxFlightMs must be a positive number, got ${describe(maxFlightMs)}`)
     }
     this.#maxFlightMs = maxFlightMs
+    if (options.maxBytes !== undefined || options.sizeOf !== undefined) this.#budget(options)
     if (options.redis !== undefined) {
       this.#tier = new L2Tier('new SimpleCache', options, maxFlightMs, {
         drop: (key) => this.#deleteLocal(key),
@@ -126,8 +136,9 @@ class SimpleCache {
   set(key, data, ttlSeconds) {
     if (typeof key !== 'string' || key === '') key = keyArg('SimpleCache.set', key)
     const ttlMs = ttlSeconds === undefined ? this.#defaultTtlMs : ttlMsArg('SimpleCache.set', ttlSeconds)
+    const size = this.#maxBytes === null ? 0 : this.#measure(key, data)
     if (this.#flights.size > 0) this.#flights.delete(key)
-    this.#write(key, data, ttlMs)
+    this.#write(key, data, ttlMs, size)
     if (this.#tier !== null) this.#tier.set(key, data, ttlMs)
   }
 
@@ -170,6 +181,10 @@ class SimpleCache {
     this.#free = []
     this.#nextFresh = 0
     this.#victimCount = 0
+    if (this.#maxBytes !== null) {
+      this.#sizes.fill(0)
+      this.#bytes = 0
+    }
   }
 
   /**
@@ -191,6 +206,7 @@ class SimpleCache {
       misses: e.misses,
       evictions: e.evictions,
       expired: e.expired,
+      ...(this.#maxBytes !== null && { bytes: this.#bytes }),
       ...(this.#tier !== null && { l2: this.#tier.stats() }),
     }
   }
@@ -235,7 +251,7 @@ class SimpleCache {
     const flight = { promise: undefined, startedMs: t }
     flight.promise = loaded.then(
       (value) => {
-        if (this.#land(key, flight)) this.#write(key, value, landTtlMs)
+        if (this.#land(key, flight)) this.#write(key, value, landTtlMs, this.#maxBytes === null ? 0 : this.#measure(key, value))
         return value
       },
       (err) => {
@@ -271,7 +287,13 @@ class SimpleCache {
     return true
   }
 
-  #write(key, data, ttlMs) {
+  /** Holds `data` under `key`; `size` is `sizeOf(data, key)` with a byte budget, else 0. */
+  #write(key, data, ttlMs, size) {
+    if (this.#maxBytes !== null && size > this.#maxBytes) {
+      // Larger than the whole budget: not held, and no older value outlives the write.
+      this.#deleteLocal(key)
+      return
+    }
     const t = now()
     const deadline = t + ttlMs
     let slot = this.#slotOf.get(key)
@@ -284,7 +306,39 @@ class SimpleCache {
     this.#expiresMs[slot] = deadline
     this.#touched[slot] = 1
     this.#record(OP_WRITE | slot)
+    if (this.#maxBytes !== null) this.#charge(slot, size)
     if (deadline < this.#sweepAt) this.#scheduleSweep(deadline, t)
+  }
+
+  /** Checks and applies `maxBytes` and `sizeOf`. */
+  #budget({ maxBytes, sizeOf }) {
+    if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+      const Err = typeof maxBytes === 'number' ? RangeError : TypeError
+      throw new Err(`new SimpleCache: options.maxBytes must be a positive integer (with options.sizeOf), got ${describe(maxBytes)}`)
+    }
+    if (typeof sizeOf !== 'function') {
+      throw new TypeError(`new SimpleCache: options.sizeOf must be a function (value, key) => bytes (with options.maxBytes), got ${describe(sizeOf)}`)
+    }
+    this.#maxBytes = maxBytes
+    this.#sizeOf = sizeOf
+    this.#sizes = new Float64Array(this.#expiresMs.length)
+  }
+
+  /** `sizeOf(data, key)`, checked before anything changes. */
+  #measure(key, data) {
+    const size = this.#sizeOf(data, key)
+    if (typeof size !== 'number' || !(size >= 0) || size === Infinity) {
+      throw new TypeError(`SimpleCache.set: options.sizeOf must return a finite number of bytes >= 0, got ${describe(size)} for key ${describe(key)}`)
+    }
+    return size
+  }
+
+  /** Records `slot`'s new size, then evicts least recently used entries until the budget holds. */
+  #charge(slot, size) {
+    this.#bytes += size - this.#sizes[slot]
+    this.#sizes[slot] = size
+    // `slot` was just touched, so it is never its own victim; it alone fits the budget.
+    while (this.#bytes > this.#maxBytes) this.#free.push(this.#evictOne())
   }
 
   #expire(key, slot) {
@@ -299,6 +353,12 @@ class SimpleCache {
     this.#values[slot] = undefined
     this.#touched[slot] = 1
     this.#record(op | slot)
+    if (this.#maxBytes !== null) this.#uncharge(slot)
+  }
+
+  #uncharge(slot) {
+    this.#bytes -= this.#sizes[slot]
+    this.#sizes[slot] = 0
   }
 
   /**
@@ -327,6 +387,7 @@ class SimpleCache {
       const size = Math.min(this.#maxSize, slot * 2)
       this.#expiresMs = grown(this.#expiresMs, size)
       this.#touched = grown(this.#touched, size)
+      if (this.#sizes !== null) this.#sizes = grown(this.#sizes, size)
     }
     return slot
   }
@@ -366,7 +427,10 @@ class SimpleCache {
     this.#lastSweep = t
     const expired = new Int32Array(this.#slotOf.size)
     const result = this.#engine.sweep(this.#expiresMs, t, expired)
-    for (let i = 0; i < result.expired; i++) this.#values[expired[i]] = undefined
+    for (let i = 0; i < result.expired; i++) {
+      this.#values[expired[i]] = undefined
+      if (this.#maxBytes !== null) this.#uncharge(expired[i])
+    }
     if (result.nextDeadlineMs !== Infinity) this.#scheduleSweep(result.nextDeadlineMs, t)
   }
 }

@@ -16,6 +16,8 @@ export interface CacheStats {
   evictions: number
   /** Entries found expired by a lookup and removed, since the cache was created. */
   expired: number
+  /** Bytes held, as `sizeOf` measured them, for a cache created with `maxBytes`. */
+  bytes?: number
   /** The Redis tier, for a cache created with `{ redis, name }`. */
   l2?: CacheL2Stats
 }
@@ -59,6 +61,15 @@ export interface SimpleCacheOptions {
   serializer?: { serialize(value: unknown): string | Uint8Array; deserialize(data: Buffer): unknown }
   /** Largest serialized value written to Redis; larger ones stay in L1 only (counted as skipped). Default 1 MiB. */
   maxEntryBytes?: number
+  /**
+   * A byte budget beside `maxSize` (given with `sizeOf`): a write evicts least
+   * recently used entries until the sizes held add up to at most `maxBytes`;
+   * a value larger than the whole budget is not held (an older value of its
+   * key is removed). Costs one `sizeOf` call per write.
+   */
+  maxBytes?: number
+  /** The size of a value in bytes, for `maxBytes`: called once per write with `(value, key)`; must return a finite number >= 0. */
+  sizeOf?: (value: any, key: string) => number
 }
 
 /** An in-process LRU cache with per-entry TTL; values are kept as the very JS values set. */
