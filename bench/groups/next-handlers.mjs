@@ -60,6 +60,7 @@ const PEERS = [HOTPATH, NEXT, FORTE]
 const ROW = {
   hitSmall: `get hit, 1 KB entry (${n(SCALE.hitKeys)} keys in turn)`,
   hitBig: `get hit, 50 KB entry (${n(SCALE.bigKeys)} keys in turn)`,
+  isrHit: `ISR cacheHandler get hit, 1 KB page (${n(SCALE.hitKeys)} keys in turn)`,
   l2: `get, L1 miss answered by Redis, 1 KB entry (${n(SCALE.hitKeys)} keys)`,
   update: `revalidate 1 tag (${n(SCALE.keys)} keys, ${n(SCALE.tags)} tags): updateTags`,
   untilMiss: `revalidate 1 tag (${n(SCALE.keys)} keys): updateTags, then a 2nd instance's refreshTags + get until an affected key misses`,
@@ -140,8 +141,21 @@ async function loadHotpath() {
   }
 }
 
+/** hotpath's ISR handler factory, or the error that kept it from loading. */
+async function loadIsr() {
+  try {
+    const mod = await import('hotpath/next/isr-handler')
+    const create = mod.createIsrCacheHandler ?? mod.default?.createIsrCacheHandler
+    if (typeof create !== 'function') return { error: 'hotpath/next/isr-handler exports no createIsrCacheHandler function' }
+    return { create }
+  } catch (err) {
+    return { error: `import('hotpath/next/isr-handler') failed: ${err.message.split('\n')[0]}` }
+  }
+}
+
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0
 const hotpathLib = await loadHotpath()
+const isrLib = await loadIsr()
 const closers = []
 const problems = []
 const skipped = new Set()
@@ -271,6 +285,27 @@ async function measure() {
       }),
     )
   }
+  // The ISR API, the one forte has: hotpath's ISR class on the hit rows' store (its keys apart), forte as above.
+  const isrSkip = hotpathSkip ?? isrLib.error
+  if (!hotpathSkip && isrLib.error) skipped.add(`hotpath's ISR handler not measured: ${isrLib.error}.`)
+  const isr = isrSkip ? null : new (isrLib.create({ redis: { url: hpServer.url, prefix: 'hits:' }, name: 'bench-hits', maxBytes: ROOMY }))({})
+  if (isr) await fill((k, bytes, tags) => isr.set(k, isrPage(bytes, tags), ISR_CTX(tags)), hitKeys, smallPayload)
+  const isrCtx = { kind: 'APP_PAGE', softTags: SOFT_TAGS }
+  getCases.push(
+    await getCase(ROW.isrHit, HOTPATH, {
+      skip: isrSkip,
+      env: { h: isr, keys: hitKeys, ctx: isrCtx },
+      read: FORTE_READ,
+      probe: expectBytes(SMALL, async () => (await isr.get(hitKeys[0], isrCtx))?.value.rscData.byteLength),
+    }),
+    { row: ROW.isrHit, peer: NEXT, skip: "Next's own ISR cache is its file-system cache: not measured here" },
+    await getCase(ROW.isrHit, FORTE, {
+      skip: redisSkip,
+      env: { h: forte, keys: hitKeys, ctx: isrCtx },
+      read: FORTE_READ,
+      probe: expectBytes(SMALL, async () => (await forte.get(hitKeys[0], isrCtx))?.value.rscData.byteLength),
+    }),
+  )
   const getRows = await runCases(getCases)
   for (const row of getRows) scale(row, 1e-3)
 
@@ -441,6 +476,7 @@ report({
   rows,
   notes: [
     `hotpath: \`createCacheHandler\` from hotpath/next/cache-handler with its Redis tier on (entries in L1 and Redis, tag state in Redis); Next default: \`createDefaultCacheHandler\` (${n(ROOMY / 2 ** 20)} MiB, so nothing is evicted), each process's own memory: not shared with other instances; forte: @fortedigital/nextjs-cache-handler's CacheHandler with its redis-strings handler on node-redis. forte has no handler for Next 16's \`cacheHandlers\` ('use cache'), so its column is its ISR \`cacheHandler\` (APP_PAGE values whose rscData is the payload), and it has no in-memory layer (its local-lru handler is a fallback, not an L1): every forte get is Redis round trips.`,
+    "ISR row: the one API both hotpath and forte have; hotpath's class from `createIsrCacheHandler` (same options and store as the 'use cache' hit rows), the same APP_PAGE values and get context (kind and soft tags) for both.",
     'Every get passes Next\'s 4 soft tags, and reads the returned stream to its end (forte returns a Buffer, whose length is read). Entries are printable payloads of 1 KB or 50 KB.',
     `L2 row: hotpath's L1 budget is ${TINY} bytes, below one entry, so each read is answered by Redis; forte is the same as its hit row.`,
     `Revalidation rows: ${n(SCALE.keys)} 1 KB entries, key i tagged tag:(i mod ${n(SCALE.tags)}), so each tag covers ${n(SCALE.keys / SCALE.tags)} keys; each call revalidates a tag not revalidated before (hotpath and Next: \`updateTags([tag])\` without durations, the immediate expiry of \`updateTag\`; forte: \`revalidateTag(tag)\`, which scans its tag map and deletes the tagged keys). "Until it misses": a second hotpath instance on the same Redis (whose L1 held the key) calls refreshTags and get until the key misses; Next's default has one process, so its second request is on the same instance; ${round}, each of ${REVALIDATIONS} calls after a first untimed one.`,
