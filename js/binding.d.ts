@@ -137,6 +137,8 @@ export declare class RedisLink {
   close(): void
   /** The fleet view of the monitor named `name` on this link. */
   fleet(name: string): FleetStore
+  /** The fleet's tag state of the Next.js cache handlers' namespace `name`. */
+  tags(name: string): TagStore
   /** A namespace `name` on this link. */
   tier(name: string): RedisTier
 }
@@ -163,6 +165,32 @@ export declare class RedisTier {
    * is called at most once, and only if L2 has no value for `key`.
    */
   load(key: string, ttlMs: number, lockMs: number, fetch: WeakCallback<Promise<Buffer | undefined | null>>): Promise<LoadOutcome>
+}
+
+/** The fleet's tag state of one handler namespace. */
+export declare class TagStore {
+  /** This store's sender id on the bus (16 hex digits): its own announcements are ignored. */
+  get sender(): string
+  /** The bus namespace under which tag announcements arrive. */
+  get busName(): string
+  /**
+   * Writes the states of `updates` (merged with what Redis holds), reclaims
+   * states older than `max_age_ms`, keeps at most `max_tags`, and announces
+   * the tags on the bus. Resolves the floor in ms, or `null` if Redis did
+   * not take the update.
+   */
+  update(updates: Array<TagUpdate>, nowMs: number, maxAgeMs: number, maxTags: number): Promise<number | null>
+  /**
+   * Reads the states of `tags`: `[floor, state per tag]`, a state being
+   * `"<stale>,<expired>"` or `""` when Redis holds none; rejects if Redis
+   * cannot be read.
+   */
+  read(tags: Array<string>): Promise<Array<string>>
+  /**
+   * Reads every state: `[floor, tag, state, tag, state, ...]`; rejects if
+   * Redis cannot be read.
+   */
+  readAll(): Promise<Array<string>>
 }
 
 /**
@@ -408,6 +436,15 @@ export declare const STATS_WORDS: number
 export interface SweepResult {
   expired: number
   nextDeadlineMs: number
+}
+
+/** One tag's new state for `TagStore.update`. */
+export interface TagUpdate {
+  tag: string
+  /** The new stale time in ms, or `None` to keep the stored one. */
+  staleMs?: number
+  /** The new expiry time in ms, or `None` to keep the stored one. */
+  expiredMs?: number
 }
 
 /** A new identifier's slot, and how many idle slots were freed into `dropped`. */

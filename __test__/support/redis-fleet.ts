@@ -19,7 +19,12 @@ export class Instance {
   /** `limiterOptions` (see redis-instance.cjs) adds a fleet RateLimiter named `name`. */
   static start(url: string, name: string, redisOptions: object = {}, cacheOptions: object = {}, limiterOptions: object | null = null): Promise<Instance> {
     const args = [url, name, JSON.stringify(redisOptions), JSON.stringify(cacheOptions), JSON.stringify(limiterOptions)]
-    const child = fork(join(__dirname, 'redis-instance.cjs'), args, { stdio: 'inherit' })
+    return Instance.fork('redis-instance.cjs', args)
+  }
+
+  /** Starts `script` (a file of this folder that answers `{ id, op, args }` messages) with `args`. */
+  static fork(script: string, args: string[]): Promise<Instance> {
+    const child = fork(join(__dirname, script), args, { stdio: 'inherit' })
     return new Promise((resolve, reject) => {
       child.once('error', reject)
       child.once('message', () => resolve(new Instance(child)))

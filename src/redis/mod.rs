@@ -8,6 +8,7 @@ mod histograms;
 mod keys;
 mod limiter;
 mod link;
+mod tags;
 mod tier;
 mod writer;
 
@@ -162,6 +163,12 @@ impl RedisLink {
   #[napi(catch_unwind)]
   pub fn fleet(&self, name: String) -> histograms::FleetStore {
     histograms::FleetStore::new(self.link.clone(), &name)
+  }
+
+  /// The fleet's tag state of the Next.js cache handlers' namespace `name`.
+  #[napi(catch_unwind)]
+  pub fn tags(&self, name: String) -> tags::TagStore {
+    tags::TagStore::new(self.link.clone(), &name)
   }
 
   /// A namespace `name` on this link.

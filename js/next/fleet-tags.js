@@ -1,0 +1,145 @@
+// FleetTags: the Next.js handlers' tag state shared through Redis
+// (src/redis/tags.rs). A revalidation is written to Redis and announced on
+// the bus; every other instance reads the announced tags back into its
+// TagState, so its next request sees them. A process that starts, or whose
+// connection comes back, reads every state first (`ready()`), so it never
+// serves an entry that was revalidated while it was not listening. An
+// update Redis does not take is kept and sent again once it answers.
+'use strict'
+
+const timers = require('node:timers')
+const { linkFor, listen } = require('../redis.js')
+
+/** Pause before a failed read of the fleet's states is tried again. */
+const RETRY_MS = 250
+
+class FleetTags {
+  #native
+  #state
+  #maxAgeMs
+  #maxTags
+  /** The full read in progress, or null. */
+  #loading = null
+  #retryTimer = null
+  /** tag → { staleMs, expiredMs }: updates Redis has not taken yet. */
+  #unsent = new Map()
+  /** Tags announced by other instances, read back in one batch. */
+  #announced = null
+
+  /**
+   * @param fn the caller's name, for error messages
+   * @param redis the `redis` option (URL or `{ url, ... }`)
+   * @param name the handlers' namespace on Redis
+   * @param state this process's TagState
+   * @param limits `{ maxAgeMs, maxTags }`, as the TagState's
+   */
+  constructor(fn, redis, name, state, { maxAgeMs, maxTags }) {
+    const link = linkFor(fn, redis)
+    this.#native = link.native.tags(name)
+    this.#state = state
+    this.#maxAgeMs = maxAgeMs
+    this.#maxTags = maxTags
+    listen(link, this.#native.busName, {
+      sender: this.#native.sender,
+      invalidate: (tag) => this.#onAnnounced(tag),
+      clear: () => {},
+      resync: () => this.#reload(),
+    })
+    this.#reload()
+  }
+
+  /** Resolves once a full read of the fleet's states in progress has ended (taken or failed); never rejects. */
+  ready() {
+    return this.#loading ?? Promise.resolve()
+  }
+
+  /**
+   * Sends `updates` ([{ tag, staleMs, expiredMs }], undefined fields kept)
+   * to the fleet; resolves once Redis took them or they were kept for later.
+   */
+  async update(updates, nowMs) {
+    for (const u of updates) this.#unsent.delete(u.tag)
+    const floorMs = await this.#native.update(updates, nowMs, this.#maxAgeMs, this.#maxTags).catch(() => null)
+    if (floorMs === null) {
+      this.#keep(updates)
+      return
+    }
+    this.#state.raiseFloor(floorMs)
+  }
+
+  /** Number of updates waiting for Redis. */
+  get unsent() {
+    return this.#unsent.size
+  }
+
+  #keep(updates) {
+    for (const u of updates) {
+      if (this.#unsent.size >= this.#maxTags) this.#unsent.delete(this.#unsent.keys().next().value)
+      this.#unsent.set(u.tag, u)
+    }
+    this.#retryLater()
+  }
+
+  #onAnnounced(tag) {
+    if (this.#announced === null) {
+      this.#announced = new Set()
+      queueMicrotask(() => this.#readAnnounced())
+    }
+    this.#announced.add(tag)
+  }
+
+  #readAnnounced() {
+    const tags = [...this.#announced]
+    this.#announced = null
+    this.#native.read(tags).then(
+      ([floor, ...states]) => {
+        const nowMs = Date.now()
+        this.#state.raiseFloor(Number(floor))
+        tags.forEach((tag, i) => this.#apply(tag, states[i], nowMs))
+      },
+      // A missed announcement is caught up by a full read.
+      () => this.#retryLater(),
+    )
+  }
+
+  /** Reads every state of the fleet, then sends what Redis had not taken. */
+  #reload() {
+    if (this.#loading !== null) return
+    this.#loading = this.#native
+      .readAll()
+      .then(
+        async ([floor, ...pairs]) => {
+          const nowMs = Date.now()
+          this.#state.raiseFloor(Number(floor))
+          for (let i = 0; i < pairs.length; i += 2) this.#apply(pairs[i], pairs[i + 1], nowMs)
+          if (this.#unsent.size > 0) {
+            const updates = [...this.#unsent.values()]
+            this.#unsent.clear()
+            await this.update(updates, nowMs)
+          }
+        },
+        () => this.#retryLater(),
+      )
+      .finally(() => {
+        this.#loading = null
+      })
+  }
+
+  #retryLater() {
+    if (this.#retryTimer !== null) return
+    this.#retryTimer = timers.setTimeout(() => {
+      this.#retryTimer = null
+      this.#reload()
+    }, RETRY_MS)
+    this.#retryTimer.unref()
+  }
+
+  /** Applies one `"<stale>,<expired>"` state read from Redis (`""`: none held). */
+  #apply(tag, text, nowMs) {
+    if (typeof text !== 'string' || text === '') return
+    const [stale, expired] = text.split(',')
+    this.#state.set(tag, stale === '' ? undefined : Number(stale), expired === '' ? undefined : Number(expired), nowMs)
+  }
+}
+
+module.exports = { FleetTags }
