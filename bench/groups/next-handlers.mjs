@@ -243,8 +243,11 @@ async function measure() {
     const { closeRedis } = await import('hotpath/redis')
     closers.unshift(closeRedis)
   }
+  // hotpath's L2 writes are queued in the background, at most `maxPending` (default 10,000); past it a write
+  // is refused, not queued. The fill sets every key at once, faster than any app renders, so the queue holds it all.
+  const hotpathRedis = (prefix) => ({ url: hpServer.url, prefix, maxPending: Math.max(10_000, SCALE.keys) })
   const hotpath = (opts) => {
-    const h = hotpathLib.create({ redis: { url: hpServer.url, prefix: opts.prefix }, name: opts.name, maxBytes: opts.maxBytes })
+    const h = hotpathLib.create({ redis: hotpathRedis(opts.prefix), name: opts.name, maxBytes: opts.maxBytes })
     if (typeof h.close === 'function') closers.unshift(() => h.close())
     return h
   }
@@ -292,7 +295,7 @@ async function measure() {
   // The ISR API, the one forte has: hotpath's ISR class on the hit rows' store (its keys apart), forte as above.
   const isrSkip = hotpathSkip ?? isrLib.error
   if (!hotpathSkip && isrLib.error) skipped.add(`hotpath's ISR handler not measured: ${isrLib.error}.`)
-  const isr = isrSkip ? null : new (isrLib.create({ redis: { url: hpServer.url, prefix: 'hits:' }, name: 'bench-hits', maxBytes: ROOMY }))({})
+  const isr = isrSkip ? null : new (isrLib.create({ redis: hotpathRedis('hits:'), name: 'bench-hits', maxBytes: ROOMY }))({})
   if (isr) await fill((k, bytes, tags) => isr.set(k, isrPage(bytes, tags), ISR_CTX(tags)), hitKeys, smallPayload)
   const isrCtx = { kind: 'APP_PAGE', softTags: SOFT_TAGS }
   getCases.push(
@@ -491,6 +494,7 @@ report({
     `hotpath: \`createCacheHandler\` from hotpath/next/cache-handler with its Redis tier on (entries in L1 and Redis, tag state in Redis); Next default: \`createDefaultCacheHandler\` (${n(ROOMY / 2 ** 20)} MiB, so nothing is evicted), each process's own memory: not shared with other instances; forte: @fortedigital/nextjs-cache-handler's CacheHandler with its redis-strings handler on node-redis. forte has no handler for Next 16's \`cacheHandlers\` ('use cache'), so its column is its ISR \`cacheHandler\` (APP_PAGE values whose rscData is the payload), and it has no in-memory layer (its local-lru handler is a fallback, not an L1): every forte get is Redis round trips.`,
     "ISR row: the one API both hotpath and forte have; hotpath's class from `createIsrCacheHandler` (same options and store as the 'use cache' hit rows), the same APP_PAGE values and get context (kind and soft tags) for both.",
     'Every get passes Next\'s 4 soft tags, and reads the returned stream to its end (forte returns a Buffer, whose length is read). Entries are printable payloads of 1 KB or 50 KB.',
+    `hotpath's Redis option \`maxPending\` (background L2 writes queued at most; default 10,000) is ${n(Math.max(10_000, SCALE.keys))}, so that the fill's burst of ${n(SCALE.keys)} sets all reach Redis (with the default, a burst this size overflows the queue and part of the fill never reaches Redis).`,
     `L2 row: hotpath's L1 budget is ${TINY} bytes, below one entry, so each read is answered by Redis; forte is the same as its hit row.`,
     `Revalidation rows: ${n(SCALE.keys)} 1 KB entries, key i tagged tag:(i mod ${n(SCALE.tags)}) (each peer's tags named apart: hotpath also writes Next's process-wide tags manifest), so each tag covers ${n(SCALE.keys / SCALE.tags)} keys; each call revalidates a tag not revalidated before (hotpath and Next: \`updateTags([tag])\` without durations, the immediate expiry of \`updateTag\`; forte: \`revalidateTag(tag)\`, which scans its tag map and deletes the tagged keys). "Until it misses": a second hotpath instance on the same Redis (whose L1 held the key) calls refreshTags and get until the key misses, each try on a new turn of the event loop (as a new request would be; hotpath's other instances learn of a revalidation from the Redis bus, delivered between turns); Next's default has one process, so its second request is on the same instance; ${round}, each of ${REVALIDATIONS} calls after a first untimed one.`,
     `Redis rows: each Redis peer has a redis-server of its own (same binary and flags), so used_memory and DBSIZE are that peer's alone; read after its writes settle.${emptyServer ? ` An empty server reports ${(emptyServer.usedBytes / 2 ** 20).toFixed(2)} MiB.` : ''}`,
