@@ -424,7 +424,9 @@ async function measure() {
         // The second instance first serves this round's keys (outside the timing), so a miss is its own doing.
         make: async () => {
           for (let t = nextMiss; t < nextMiss + perRound; t++) {
-            const bytes = await s.warm(fillKeys[t])
+            // A few tries: on this shared machine a GC pause can outlast hotpath's 100 ms command timeout, which reads as a miss.
+            let bytes
+            for (let attempt = 0; attempt < 3 && bytes !== SMALL; attempt++) bytes = await s.warm(fillKeys[t])
             if (bytes !== SMALL) throw new Error(`${peer}: key ${fillKeys[t]} was ${bytes === undefined ? 'a miss' : `${bytes} bytes`} before its tag was revalidated`)
           }
           return () => revalidateUntilMiss(s, nextMiss++)
