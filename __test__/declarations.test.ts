@@ -103,4 +103,10 @@ describe('the declared result types match what the code returns', () => {
     expect(keys(m.getStats('db')!)).toEqual(fields('MonitorStats'))
     expect(keys(m.metricsPayload())).toEqual(fields('MetricsPayload'))
   })
+
+  it('LatencyHistogramBuckets is what histograms() returns', () => {
+    const m = new performanceEntry.PerformanceMonitor()
+    m.record('db', 5)
+    expect(keys(m.histograms()[0])).toEqual(fields('LatencyHistogramBuckets'))
+  })
 })

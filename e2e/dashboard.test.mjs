@@ -2,7 +2,9 @@
 // (examples/nextjs/app/api/metrics/dashboard/route.ts), installed from the
 // packed tarballs and built once with Turbopack under its `cacheComponents: true`,
 // served by `next start` (production, so guarded by a token), loaded in
-// headless Chromium while the guide's routes are under load. Saves a
+// headless Chromium while the guide's routes are under load; then two more
+// servers of the same build on one redis-server (HOTPATH_REDIS_URL), whose
+// page must draw the fleet view, per instance and merged. Saves a
 // screenshot into e2e/output/ (git ignores it); with HOTPATH_UPDATE_DOCS=1 it
 // also replaces docs/dashboard.png, the README's, so a plain test run leaves
 // the tree clean.
@@ -10,14 +12,16 @@
 // Run with `node --test e2e/dashboard.test.mjs` (npm test runs it in the `e2e` suite);
 // Chromium is /usr/bin/chromium, or CHROMIUM_PATH.
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { after, before, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium } from 'playwright-core'
 import { buildApp, installApp, packTarballs, startApp } from './nextjs-app.mjs'
 import { freePort } from '../__test__/support/free-port.cjs'
+import { RedisServer } from '../__test__/support/redis-server.cjs'
 
 const root = resolve(new URL('..', import.meta.url).pathname)
 const TOKEN = 'e2e-dashboard-token'
@@ -47,6 +51,16 @@ export async function POST(req: Request) {
   const { name, durationMs, metadata } = await req.json()
   perfMonitor.record(name, durationMs, metadata)
   return Response.json({ recorded: name })
+}
+`,
+    )
+    // Another: publishes perfMonitor's histograms to the fleet view now rather than within 10 s.
+    mkdirSync(join(appDir, 'app', 'api', 'e2e-publish'), { recursive: true })
+    writeFileSync(
+      join(appDir, 'app', 'api', 'e2e-publish', 'route.ts'),
+      `import { perfMonitor } from '@/lib/performance'
+export async function POST() {
+  return Response.json({ published: await perfMonitor.publish(), instance: perfMonitor.fleetInstance })
 }
 `,
     )
@@ -276,4 +290,104 @@ test('Server-Timing in Chromium: the navigation and a fetch() show the entries i
   }, `${USERS_ROUTE}?from=fetch`)
   assert.deepEqual(fetched.map((e) => e.name).sort(), ['cache', 'db.users.find'])
   await page.close()
+})
+
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0
+
+describe('the fleet view: two servers of this build on one Redis', { skip: hasRedis ? false : 'redis-server is not installed' }, () => {
+  let redis
+  let fleet = []
+
+  before(
+    async () => {
+      redis = await RedisServer.start()
+      const env = { METRICS_DASHBOARD_TOKEN: TOKEN, HOTPATH_REDIS_URL: redis.url }
+      fleet = await Promise.all([0, 1].map(async () => startApp(appDir, { port: await freePort(), env })))
+    },
+    { timeout: 120_000 },
+  )
+
+  after(async () => {
+    await Promise.all(fleet.map((server) => server.stop()))
+    await redis?.stop()
+  })
+
+  test('in Chromium, the page draws each instance\'s numbers and the merged ones, as its JSON has them', { timeout: 120_000 }, async () => {
+    // Different traffic on each: the model list on both (a slow upstream call, then hits), sandboxes on the second only.
+    const [a, b] = fleet
+    for (let i = 0; i < 6; i++) await fetch(`${a.url}/api/models`).then((r) => r.arrayBuffer())
+    for (let i = 0; i < 3; i++) await fetch(`${b.url}/api/models`).then((r) => r.arrayBuffer())
+    for (let i = 0; i < 8; i++) await fetch(`${b.url}/api/sandboxes/${i}`).then((r) => r.arrayBuffer())
+    const ids = []
+    for (const server of fleet) {
+      const published = await (await fetch(`${server.url}/api/e2e-publish`, { method: 'POST' })).json()
+      assert.equal(published.published, true)
+      ids.push(published.instance)
+    }
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark', locale: 'en-US' })
+    const pageErrors = []
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()))
+    const served = []
+    page.on('response', async (r) => {
+      if (r.url().includes('format=json')) served.push(await r.json())
+    })
+    await page.goto(`${a.url}${ROUTE}?token=${TOKEN}`)
+    await page.click('#pause')
+    const before = served.length
+    await page.click('#now')
+    while (served.length === before) await sleep(50)
+    const data = served.at(-1)
+    await page.waitForFunction((at) => document.body.dataset.generatedAt === at, data.generatedAt)
+
+    const { fleet: view } = data
+    assert.equal(view.instance, ids[0])
+    assert.equal(view.instances, 2)
+    assert.deepEqual(Object.keys(view.perInstance), [...ids].sort())
+    const models = view.summary['api.models.get']
+    assert.equal(models.instances, 2)
+    assert.equal(models.count, view.perInstance[ids[0]]['api.models.get'].count + view.perInstance[ids[1]]['api.models.get'].count)
+    assert.ok(models.count >= 9, `${models.count} requests`)
+    assert.equal(view.summary['api.sandbox.status'].instances, 1)
+    assert.equal(view.perInstance[ids[0]]['api.sandbox.status'], undefined)
+
+    // One card per merged name, one row per instance that reported it, the merged row last; every number as the JSON has it.
+    const cells = (s) => ({ count: s.count.toLocaleString('en-US'), p95: s.window ? `${Number(s.window.p95).toLocaleString('en-US', { maximumFractionDigits: s.window.p95 >= 100 ? 0 : s.window.p95 >= 10 ? 1 : 2 })} ms` : '\u2014', errors: s.errors.toLocaleString('en-US') })
+    const cards = await page.$$eval('[data-fleet-metric]', (sections) =>
+      sections.map((s) => ({
+        name: s.getAttribute('data-fleet-metric'),
+        instances: s.querySelector('dd[data-field=instances]').textContent,
+        rows: [...s.querySelectorAll('tbody tr, tfoot tr')].map((tr) => ({
+          instance: tr.dataset.instance ?? 'merged',
+          self: tr.getAttribute('aria-current') === 'true',
+          count: tr.querySelector('[data-field=count]').textContent,
+          p95: tr.querySelector('[data-field=p95]').textContent,
+          errors: tr.querySelector('[data-field=errors]').textContent,
+        })),
+      })),
+    )
+    assert.deepEqual(cards.map((c) => c.name), Object.keys(view.summary).sort())
+    for (const card of cards) {
+      const merged = view.summary[card.name]
+      assert.equal(card.instances, String(merged.instances))
+      const want = [...ids]
+        .sort()
+        .filter((id) => view.perInstance[id][card.name])
+        .map((id) => ({ instance: id, self: id === ids[0], ...cells(view.perInstance[id][card.name]) }))
+      want.push({ instance: 'merged', self: false, ...cells(merged) })
+      assert.deepEqual(card.rows, want, card.name)
+    }
+    assert.equal(await page.textContent('#fleet-count'), '(2 live instances, merged and each on its own)')
+    // Keyboard: the per-instance table is a focusable region (tabindex 0), so a wide table scrolls with the arrow keys.
+    const region = page.locator('[data-fleet-metric="api.models.get"] [role=region]')
+    await region.focus()
+    assert.equal(await region.evaluate((e) => e === document.activeElement), true)
+    assert.deepEqual(pageErrors, [])
+    mkdirSync(join(root, 'e2e', 'output'), { recursive: true })
+    const shot = join(root, 'e2e', 'output', 'dashboard-fleet.png')
+    await page.locator('#fleet-section').screenshot({ path: shot })
+    console.log(`fleet screenshot: ${shot}`)
+    await page.close()
+  })
 })

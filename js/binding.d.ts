@@ -75,8 +75,8 @@ export declare class MonitorEngine {
   fleetSnapshot(nowMs: number): FleetSnapshot
   /** An empty engine whose rolling windows span `windowMs`. */
   constructor(windowMs: number)
-  /** Adds a metric name; returns its id. */
-  register(name: string): number
+  /** Adds a metric name at `nowMs`; returns its id. */
+  register(name: string, nowMs: number): number
   /** Forgets metric `id`; its id may be handed out again. */
   remove(id: number): void
   /** Forgets every metric. */
@@ -95,6 +95,8 @@ export declare class MonitorEngine {
    * `cacheNames`, whose counters are `cacheCounters` (6 numbers each).
    */
   exposition(nowMs: number, cacheNames: Array<string>, cacheCounters: Float64Array): string
+  /** Every metric with samples, at `nowMs`, as its all-time histogram in the fixed buckets. */
+  histograms(nowMs: number): Array<MetricHistogram>
   /** Replaces the alert rules; nothing is failing afterwards. */
   setAlertRules(rules: Array<AlertRuleSpec>): void
   /**
@@ -104,10 +106,10 @@ export declare class MonitorEngine {
   evaluateAlerts(nowMs: number, cacheNames: Array<string>, cacheCounters: Float64Array): Array<AlertChange>
   /**
    * `evaluateAlerts` on the fleet's windows: fleet blobs (`blobs[i]` for
-   * `names[i]`, as `FleetStore.collect` reads them) merged by name, with
-   * this instance's caches.
+   * `names[i]` from instance `owners[i]`, as `FleetStore.collect` reads
+   * them) merged by name, with this instance's caches.
    */
-  evaluateFleetAlerts(names: Array<string>, blobs: Array<Buffer>, cacheNames: Array<string>, cacheCounters: Float64Array): Array<AlertChange>
+  evaluateFleetAlerts(names: Array<string>, blobs: Array<Buffer>, owners: Array<number>, cacheNames: Array<string>, cacheCounters: Float64Array): Array<AlertChange>
 }
 
 /** One limiter's identifiers on a link. */
@@ -273,12 +275,15 @@ export interface EngineStats {
 
 /**
  * What `FleetStore.collect` read: one `(names[i], blobs[i])` per live
- * instance and name, and how many instances had something to read.
+ * instance and name, published by instance `members[owners[i]]`, and how
+ * many instances had something to read (`members.length`).
  */
 export interface FleetCollection {
   instances: number
+  members: Array<string>
   names: Array<string>
   blobs: Array<Buffer>
+  owners: Array<number>
 }
 
 /**
@@ -316,6 +321,10 @@ export interface FleetMetricStats {
   /** Instances whose blob for the name was merged. */
   instances: number
   stats: Array<number>
+  /** With `perInstance`, the instances (their `owners` numbers) that published the name, in order... */
+  owners: Array<number>
+  /** ...and each one's own stats, 16 numbers each as in `stats`; both empty without `perInstance`. */
+  ownerStats: Array<number>
 }
 
 /** This instance's histograms as the fleet view publishes them: `blobs[i]` is `names[i]`'s. */
@@ -323,6 +332,13 @@ export interface FleetSnapshot {
   names: Array<string>
   blobs: Array<Buffer>
 }
+
+/**
+ * Upper bounds (ms) of the fixed latency buckets: the Prometheus `_bucket`
+ * lines' `le` (in seconds there) and `MonitorEngine.histograms`' buckets.
+ * A function, as napi constants cannot be arrays.
+ */
+export declare function latencyBucketBoundsMs(): Array<number>
 
 /** Numbers `LimiterEngine.sync` writes: `[remaining, nextAdmitAtMs, resetAtMs]`. */
 export declare const LIMITER_WINDOW_WORDS: number
@@ -352,10 +368,22 @@ export declare const MAX_CACHE_ENTRIES: number
 export declare const MAX_DURATION_MS: number
 
 /**
- * Merges fleet blobs (`blobs[i]` published for `names[i]` by one instance)
- * by name, in first-seen order; blobs that do not decode are skipped.
+ * Merges fleet blobs (`blobs[i]` published for `names[i]` by instance
+ * `owners[i]`) by name, in first-seen order; blobs that do not decode are
+ * skipped. With `perInstance`, each instance's own stats come too.
  */
-export declare function mergeFleet(names: Array<string>, blobs: Array<Buffer>): Array<FleetMetricStats>
+export declare function mergeFleet(names: Array<string>, blobs: Array<Buffer>, owners: Array<number>, perInstance: boolean): Array<FleetMetricStats>
+
+/** One metric's all-time histogram in the fixed buckets of `crate::wire::latency_bucket_bounds_ms`. */
+export interface MetricHistogram {
+  name: string
+  /** When the name was registered (ms since the epoch): the counts start there. */
+  startedMs: number
+  /** All-time stats, 8 numbers as `MonitorEngine.stats` writes them. */
+  stats: Array<number>
+  /** Samples per bucket, not cumulative: one per bound, then one above the top bound. */
+  bucketCounts: Array<number>
+}
 
 /** Op log word: `delete` removed the slot. */
 export declare const OP_DELETE: number

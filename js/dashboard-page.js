@@ -48,6 +48,7 @@ details{margin-top:.6rem}summary{cursor:pointer;color:var(--muted);font-size:.85
 table{border-collapse:collapse;width:100%;font-size:.8rem;margin-top:.3rem}th,td{text-align:left;padding:.2rem .4rem;border-bottom:1px solid var(--grid);vertical-align:top}
 td code{word-break:break-all;white-space:pre-wrap}.num{text-align:right;font-variant-numeric:tabular-nums}
 .empty{color:var(--muted);font-style:italic}
+.scroll{overflow-x:auto}tr[aria-current] th{font-weight:700}tfoot th,tfoot td{font-weight:600;border-top:2px solid var(--edge)}
 `
 
 // The page's code, run once: fetch the JSON, (re)build the DOM from it with
@@ -82,7 +83,7 @@ if (token) headers.authorization = 'Bearer ' + token
 
 let refreshMs = 5000 // until the first JSON says
 let paused = false, timer = null, data = null
-const cards = { metrics: new Map(), caches: new Map(), limiters: new Map() }
+const cards = { metrics: new Map(), caches: new Map(), limiters: new Map(), fleet: new Map() }
 
 /** Y axis top: the smallest 1/2/5 x 10^k at or above the largest value. */
 function niceMax(v) {
@@ -201,7 +202,7 @@ function numbers(fields) {
 
 function card(kind, name) {
   const badge = el('span', { class: 'badge idle', hidden: '' })
-  const section = el('section', { class: 'card', ['data-' + kind]: name, 'aria-label': kind + ' ' + name }, el('div', { class: 'head' }, el('h3', {}, name), badge))
+  const section = el('section', { class: 'card', ['data-' + kind]: name, 'aria-label': kind.replace('-', ' ') + ' ' + name }, el('div', { class: 'head' }, el('h3', {}, name), badge))
   return { section, badge }
 }
 
@@ -272,6 +273,48 @@ function updateLimiter(c, l, d) {
   c.refused.update(d.times, l.history)
 }
 
+const FLEET_COLUMNS = [['count', 'requests'], ['p50', 'p50 (window)'], ['p95', 'p95 (window)'], ['p99', 'p99 (window)'], ['errors', 'errors']]
+
+/** One fleet metric: the merged numbers, and a table of each instance's own with the merged row last. */
+function fleetCard(name) {
+  const c = card('fleet-metric', name)
+  c.nums = numbers([['instances', 'instances'], ...FLEET_COLUMNS])
+  c.rows = el('tbody')
+  c.merged = el('tfoot')
+  const head = el('tr', {}, el('th', { scope: 'col' }, 'instance'), ...FLEET_COLUMNS.map(([, label]) => el('th', { scope: 'col', class: 'num' }, label)))
+  c.section.append(c.nums.dl, el('div', { class: 'scroll', role: 'region', tabindex: 0, 'aria-label': 'Per instance: ' + name },
+    el('table', {}, el('caption', { class: 'muted' }, 'Per instance; the merged row is the union of their histograms, not an average of these'), el('thead', {}, head), c.rows, c.merged)))
+  return c
+}
+
+/** The numbers of one stats object for FLEET_COLUMNS: count and errors all-time, percentiles of the window. */
+function fleetCells(s) {
+  const w = s.window
+  return { count: num(s.count, 0), p50: ms(w && w.p50), p95: ms(w && w.p95), p99: ms(w && w.p99), errors: num(s.errors, 0) }
+}
+
+function fleetRow(attrs, label, s) {
+  const cells = fleetCells(s)
+  return el('tr', attrs, el('th', { scope: 'row' }, ...label), ...FLEET_COLUMNS.map(([key]) => el('td', { class: 'num', 'data-field': key }, cells[key])))
+}
+
+function updateFleet(c, m) {
+  c.nums.set({ instances: num(m.stats.instances, 0), ...fleetCells(m.stats) })
+  c.rows.replaceChildren(...m.rows.map((r) =>
+    fleetRow({ 'data-instance': r.instance, 'aria-current': r.self ? 'true' : undefined }, [el('code', {}, r.instance), r.self ? ' (this instance)' : ''], r.stats)))
+  c.merged.replaceChildren(fleetRow({ 'data-merged': '' }, ['merged'], m.stats))
+}
+
+/** The fleet view as one item per metric name: merged stats and the instances that reported it, by id. */
+function fleetItems(fleet, filter) {
+  const ids = Object.keys(fleet.perInstance)
+  return Object.keys(fleet.summary).filter((name) => name.toLowerCase().includes(filter)).sort().map((name) => ({
+    name,
+    stats: fleet.summary[name],
+    rows: ids.filter((id) => fleet.perInstance[id][name]).map((id) => ({ instance: id, self: id === fleet.instance, stats: fleet.perInstance[id][name] })),
+  }))
+}
+
 const WORST = { alert: 3, warn: 2, ok: 1, idle: 0 }
 const LABEL = { alert: '\\u2716 ALERT', warn: '\\u25B2 WARN', ok: '\\u2714 OK', idle: '\\u25CB no data' }
 
@@ -285,7 +328,7 @@ function alertText(a) {
  * Keeps one card per item in \`box\`, in the order given, built or updated in
  * place: a card is only moved when out of place, since moving it would blur a focused chart.
  */
-function sync(kind, box, items, make, update, d) {
+function sync(kind, box, items, make, update, d, alerts = d.alerts) {
   const map = cards[kind]
   const seen = new Set()
   items.forEach((item, i) => {
@@ -293,7 +336,7 @@ function sync(kind, box, items, make, update, d) {
     let c = map.get(item.name)
     if (!c) map.set(item.name, (c = make(item.name)))
     update(c, item, d)
-    const worst = d.alerts.filter((a) => a.subject === item.name).sort((a, b) => WORST[b.state] - WORST[a.state])[0]
+    const worst = alerts.filter((a) => a.subject === item.name).sort((a, b) => WORST[b.state] - WORST[a.state])[0]
     c.section.classList.toggle('alert', worst?.state === 'alert')
     c.section.classList.toggle('warn', worst?.state === 'warn')
     c.badge.hidden = !worst
@@ -320,6 +363,13 @@ function render(d) {
   sync('limiters', $('limiters'), d.limiters, limiterCard, updateLimiter, d)
   $('caches-section').hidden = d.caches.length === 0
   $('limiters-section').hidden = d.limiters.length === 0
+  // The fleet's cards carry no badges: the alert states are this instance's.
+  const fleet = d.fleet && d.fleet.summary ? d.fleet : null
+  sync('fleet', $('fleet'), fleet ? fleetItems(fleet, filter) : [], fleetCard, updateFleet, d, [])
+  $('fleet-section').hidden = d.fleet === null
+  $('fleet-count').textContent = fleet ? '(' + num(fleet.instances, 0) + ' live instances, merged and each on its own)' : ''
+  $('fleet-error').hidden = !(d.fleet && d.fleet.error)
+  $('fleet-error').textContent = d.fleet && d.fleet.error ? 'The fleet view could not be read: ' + d.fleet.error : ''
   const alerts = [...d.alerts].sort((a, b) => WORST[b.state] - WORST[a.state])
   $('alerts').replaceChildren(...alerts.map((a) => el('li', { class: 'badge ' + a.state, 'data-state': a.state, 'data-rule': a.rule },
     el('strong', {}, LABEL[a.state]), el('span', {}, a.subject), alertText(a))))
@@ -391,6 +441,8 @@ const DASHBOARD_PAGE = `<!doctype html>
 <h2>Metrics</h2>
 <div id="metrics" class="grid"></div>
 <p id="no-metrics" class="empty" hidden>No metrics recorded yet.</p>
+<section id="fleet-section" aria-labelledby="fleet-h" hidden><h2 id="fleet-h">Fleet <span id="fleet-count" class="muted"></span></h2>
+<p id="fleet-error" class="empty" hidden></p><div id="fleet" class="grid"></div></section>
 <section id="caches-section" aria-labelledby="caches-h"><h2 id="caches-h">Caches</h2><div id="caches" class="grid"></div></section>
 <section id="limiters-section" aria-labelledby="limiters-h"><h2 id="limiters-h">Rate limiters</h2><div id="limiters" class="grid"></div></section>
 </main>

@@ -144,15 +144,15 @@ function createDashboard(config) {
   }
 
   /**
-   * The monitor's fleet view (`fleetPayload`'s instances and summary), null
-   * for a monitor without Redis, and `{ error }` when Redis cannot be read:
-   * the dashboard still answers with this instance's view.
+   * The monitor's fleet view (`fleetPayload`'s instances, merged summary and
+   * each instance's own), null for a monitor without Redis, and `{ error }`
+   * when Redis cannot be read: the dashboard still answers with this instance's view.
    */
   async function fleetView() {
     if (typeof monitor.fleetInstance !== 'string') return null
     try {
-      const { instances, summary } = await monitor.fleetPayload()
-      return { instance: monitor.fleetInstance, instances, summary }
+      const { instances, summary, perInstance } = await monitor.fleetPayload()
+      return { instance: monitor.fleetInstance, instances, summary, perInstance }
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) }
     }

@@ -34,7 +34,7 @@ const LOG_SAMPLES = 1024
 // Sample and stats block layouts, the cache fields the engine reads, and
 // the histogram's range (`record` refuses longer durations; `time` clamps them
 // into the top bucket), from src/wire.rs.
-const { SAMPLE_WORDS, STATS_WORDS, CACHE_SNAPSHOT_FIELDS, MAX_DURATION_MS } = require('./wire.js')
+const { SAMPLE_WORDS, STATS_WORDS, CACHE_SNAPSHOT_FIELDS, MAX_DURATION_MS, LATENCY_BUCKET_BOUNDS_MS } = require('./wire.js')
 const MAX_NAME_LENGTH = 256
 const DEFAULT_MAX_NAMES = 1000
 const DEFAULT_WINDOW_MS = 60_000
@@ -377,9 +377,9 @@ class PerformanceMonitor {
 
   /** `checkAlerts({ fleet: true })`: the rules on the fleet's merged windows. */
   async #checkFleetAlerts() {
-    const { names, blobs } = await this.#fleetLink('PerformanceMonitor.checkAlerts').collect()
+    const { names, blobs, owners } = await this.#fleetLink('PerformanceMonitor.checkAlerts').collect()
     const [cacheNames, counters] = this.#cacheCounters()
-    return this.#dispatch(this.#engine.evaluateFleetAlerts(names, blobs, cacheNames, counters), now())
+    return this.#dispatch(this.#engine.evaluateFleetAlerts(names, blobs, owners, cacheNames, counters), now())
   }
 
   /** The engine's alert changes as events, passed to every listener. */
@@ -431,25 +431,42 @@ class PerformanceMonitor {
   async fleetStats(name) {
     const fn = 'PerformanceMonitor.fleetStats'
     const checked = shortKeyArg(fn, name, 'name', MAX_NAME_LENGTH)
-    const { names, blobs } = await this.#fleetLink(fn).collect(engineName(checked))
-    const [merged] = mergeFleet(names, blobs)
+    const { names, blobs, owners } = await this.#fleetLink(fn).collect(engineName(checked))
+    const [merged] = mergeFleet(names, blobs, owners, false)
     return merged === undefined ? null : this.#fleetStatsOf(merged)
   }
 
   /** `getSummary()` merged over the fleet: `fleetStats` of every name any live instance reported. */
   async fleetSummary() {
-    return (await this.#fleetSummary('PerformanceMonitor.fleetSummary')).summary
+    return (await this.#fleetSummary('PerformanceMonitor.fleetSummary', false)).summary
   }
 
   /**
    * `metricsPayload()` with the fleet's summary, plus `instances` (live
-   * instances read); `cache` is still this instance's caches.
+   * instances read) and `perInstance` (each live instance's own
+   * `getSummary()` as it last published it, by fleet id, ids in order);
+   * `cache` is still this instance's caches.
    */
   async fleetPayload() {
-    const { instances, summary } = await this.#fleetSummary('PerformanceMonitor.fleetPayload')
+    const { instances, summary, perInstance } = await this.#fleetSummary('PerformanceMonitor.fleetPayload', true)
     const cache = {}
     for (const [name, c] of this.#caches) cache[name] = c.stats()
-    return { summary, cache, instances, timestamp: new Date(now()).toISOString() }
+    return { summary, perInstance, cache, instances, timestamp: new Date(now()).toISOString() }
+  }
+
+  /**
+   * Every name with samples as its all-time histogram in the fixed buckets
+   * of the Prometheus `_bucket` lines: `{ name, startMs, count, errors,
+   * sumMs, minMs, maxMs, boundsMs, bucketCounts }`, where `bucketCounts[i]`
+   * counts the samples above `boundsMs[i - 1]` and at most `boundsMs[i]`,
+   * and one last count those above the top bound.
+   */
+  histograms() {
+    this.#flush()
+    return this.#engine.histograms(now()).map(({ name, startedMs, stats, bucketCounts }) => {
+      const [count, errors, sumMs, minMs, maxMs] = stats
+      return { name, startMs: startedMs, count, errors, sumMs, minMs, maxMs, boundsMs: LATENCY_BUCKET_BOUNDS_MS, bucketCounts }
+    })
   }
 
   /** Bytes the engine holds for `name` (histograms and window); 0 if unknown. */
@@ -476,7 +493,7 @@ class PerformanceMonitor {
       }
       return -1
     }
-    id = this.#engine.register(engineName(name))
+    id = this.#engine.register(engineName(name), now())
     this.#ids.set(name, id)
     this.#registeredAs[id] = ++this.#registrations
     return id
@@ -568,11 +585,20 @@ class PerformanceMonitor {
     return { ...this.#statsWithWindow(Float64Array.from(merged.stats)), instances: merged.instances }
   }
 
-  async #fleetSummary(fn) {
-    const { instances, names, blobs } = await this.#fleetLink(fn).collect()
+  /** The fleet's merged summary and, with `perInstance`, each live instance's own (by fleet id, in id order). */
+  async #fleetSummary(fn, perInstance) {
+    const { instances, members, names, blobs, owners } = await this.#fleetLink(fn).collect()
     const summary = {}
-    for (const merged of mergeFleet(names, blobs)) summary[merged.name] = this.#fleetStatsOf(merged)
-    return { instances, summary }
+    const own = members.map(() => ({}))
+    for (const merged of mergeFleet(names, blobs, owners, perInstance)) {
+      summary[merged.name] = this.#fleetStatsOf(merged)
+      const ownStats = Float64Array.from(merged.ownerStats)
+      merged.owners.forEach((owner, i) => {
+        own[owner][merged.name] = this.#statsWithWindow(ownStats.subarray(2 * STATS_WORDS * i, 2 * STATS_WORDS * (i + 1)))
+      })
+    }
+    const byInstance = members.map((id, i) => [id, own[i]]).sort(([a], [b]) => (a < b ? -1 : 1))
+    return { instances, summary, perInstance: Object.fromEntries(byInstance) }
   }
 
   /** Cache names and their stats fields each, in the order the engine reads them. */

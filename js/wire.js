@@ -7,7 +7,7 @@
 'use strict'
 
 /** The wire version this JS front was written for; src/wire.rs bumps its own. */
-const WIRE_VERSION = 1
+const WIRE_VERSION = 2
 
 /** Returns the binding's wire constants, or throws if `binding` speaks another wire. */
 function wireOf(binding) {
@@ -34,6 +34,7 @@ function wireOf(binding) {
     CACHE_SNAPSHOT_FIELDS: Object.freeze(binding.CACHE_SNAPSHOT_FIELDS.split(',')),
     MAX_DURATION_MS: binding.MAX_DURATION_MS,
     LIMITER_WINDOW_WORDS: binding.LIMITER_WINDOW_WORDS,
+    LATENCY_BUCKET_BOUNDS_MS: Object.freeze(binding.latencyBucketBoundsMs()),
   })
 }
 

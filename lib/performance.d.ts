@@ -122,12 +122,44 @@ export interface FleetStats extends MonitorStats {
   instances: number
 }
 
-/** `metricsPayload` over the fleet: the merged summary, this instance's caches, and the live instances read. */
+/** `metricsPayload` over the fleet: the merged summary, each instance's own, this instance's caches, and the live instances read. */
 export interface FleetPayload {
   summary: Record<string, FleetStats>
+  /**
+   * Each live instance's own `getSummary()` as it last published it, by
+   * fleet id (`fleetInstance` of that monitor), ids in ascending order:
+   * `perInstance[id][name]`. The merged `summary[name]` is of the union of
+   * these instances' samples (counts sum; percentiles are not averaged).
+   */
+  perInstance: Record<string, Record<string, MonitorStats>>
   cache: Record<string, CacheStats>
   instances: number
   timestamp: string
+}
+
+/**
+ * One name's all-time histogram in fixed buckets (`histograms()`): the
+ * Prometheus exposition's `hotpath_latency_seconds_bucket` bounds, in ms.
+ */
+export interface LatencyHistogramBuckets {
+  /** The name, as the Prometheus `name` label has it. */
+  name: string
+  /** When the name was first recorded (or recorded again after `clear`), ms since the epoch: the counts start there. */
+  startMs: number
+  count: number
+  errors: number
+  /** Exact sum, smallest and largest duration, ms (not rounded). */
+  sumMs: number
+  minMs: number
+  maxMs: number
+  /** Upper bounds of the buckets, ms, ascending (1, 2.5, 5, ... 60000): the same array for every name. */
+  boundsMs: readonly number[]
+  /**
+   * Samples per bucket, not cumulative: `bucketCounts[i]` counts those above
+   * `boundsMs[i - 1]` and at most `boundsMs[i]`; the last one (index
+   * `boundsMs.length`) those above the top bound. They sum to `count`.
+   */
+  bucketCounts: number[]
 }
 
 /** What `alertWebhook` did so far. */
@@ -187,8 +219,13 @@ export declare class PerformanceMonitor {
   fleetStats(name: string): Promise<FleetStats | null>
   /** `getSummary()` over every live instance (see `fleetStats`). */
   fleetSummary(): Promise<Record<string, FleetStats>>
-  /** `metricsPayload()` with the fleet's summary and the number of live instances. */
+  /** `metricsPayload()` with the fleet's summary, each live instance's own summary (`perInstance`) and the number of live instances. */
   fleetPayload(): Promise<FleetPayload>
+  /**
+   * Every name with samples as its all-time histogram in the Prometheus
+   * exposition's fixed buckets (what `otelMetricProducer` exports).
+   */
+  histograms(): LatencyHistogramBuckets[]
   /** What `options.alertWebhook` delivered, retried and gave up so far; `null` without a webhook. */
   readonly alertDeliveries: AlertDeliveries | null
   /** Bytes the engine holds for `name` (at most 64 KiB whatever the sample count); 0 if unknown. */
@@ -270,10 +307,14 @@ export interface MetricsDashboardData {
   alerts: DashboardAlertState[]
   /**
    * The fleet view of a monitor with `redis`: this instance's fleet id, the live
-   * instances and `fleetSummary()`; `{ error }` when Redis cannot be read; `null`
+   * instances, the merged `summary` and each instance's own (`perInstance`, as
+   * `fleetPayload()` has them); `{ error }` when Redis cannot be read; `null`
    * for a monitor without `redis`.
    */
-  fleet: { instance: string; instances: number; summary: Record<string, FleetStats> } | { error: string } | null
+  fleet:
+    | { instance: string; instances: number; summary: Record<string, FleetStats>; perInstance: Record<string, Record<string, MonitorStats>> }
+    | { error: string }
+    | null
 }
 
 /**
@@ -299,3 +340,43 @@ export declare function metricsDashboard(options?: MetricsDashboardOptions): (re
  * In Next.js: `export const GET = withServerTiming(async (request, { params }) => ...)`.
  */
 export declare function withServerTiming<A extends unknown[], R>(handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<R>
+
+/**
+ * What `otelMetricProducer` returns: an OpenTelemetry `MetricProducer`
+ * (from `@opentelemetry/sdk-metrics`, typed here by shape so hotpath needs
+ * no OpenTelemetry package), for a `MetricReader`'s `metricProducers`.
+ */
+export interface OtelMetricProducer {
+  /**
+   * The monitor's histograms now, as `{ resourceMetrics, errors }`: one
+   * scope (`hotpath`) with one cumulative HISTOGRAM metric (unit `s`), one
+   * data point per name (attribute `name`) with the explicit bucket
+   * boundaries of the Prometheus `_bucket` lines (seconds), per-bucket
+   * counts, count, sum, min and max; no metric before any sample. Never
+   * rejects: a failure is in `errors`. A reader keeps its own resource.
+   */
+  collect(options?: { timeoutMillis?: number }): Promise<{
+    resourceMetrics: { resource: any; scopeMetrics: Array<{ scope: { name: string; version?: string }; metrics: any[] }> }
+    errors: unknown[]
+  }>
+}
+
+export interface OtelMetricProducerOptions {
+  /**
+   * The instrument name (default `hotpath.latency`, which OpenTelemetry's
+   * Prometheus exporter names `hotpath_latency_seconds`, as hotpath's own
+   * exposition does): a letter, then up to 254 of `A-Z a-z 0-9 _ . - /`.
+   */
+  metricName?: string
+  /** The resource of `collect()`'s result (default `{ attributes: {} }`); a `MetricReader` ignores it and uses the MeterProvider's. */
+  resource?: object
+}
+
+/**
+ * An OpenTelemetry `MetricProducer` of `monitor`'s histograms (default
+ * `perfMonitor`): pass it to a reader, e.g. `new PeriodicExportingMetricReader({
+ * exporter, metricProducers: [otelMetricProducer()] })`, in Next.js's
+ * `instrumentation.ts`. Loads no OpenTelemetry package itself. Throws a
+ * TypeError for a `monitor` that is not a PerformanceMonitor or a bad option.
+ */
+export declare function otelMetricProducer(monitor?: PerformanceMonitor, options?: OtelMetricProducerOptions): OtelMetricProducer

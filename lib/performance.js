@@ -20,5 +20,8 @@ module.exports = processWide('performance', () => {
   })
   /** `metricsDashboard(options?)`: a GET route handler; by default it shows perfMonitor, both caches and apiRateLimiter. */
   const metricsDashboard = dashboardWithDefaults({ monitor: perfMonitor, caches: { apiCache, dataCache }, limiters: { apiRateLimiter } })
-  return { PerformanceMonitor, perfMonitor, metricsDashboard, withServerTiming }
+  /** `otelMetricProducer(monitor?, options?)`: an OpenTelemetry MetricProducer of perfMonitor's (or `monitor`'s) histograms. */
+  const { otelMetricProducerFor } = require('../js/otel-metric-producer.js')
+  const otelMetricProducer = otelMetricProducerFor(perfMonitor)
+  return { PerformanceMonitor, perfMonitor, metricsDashboard, withServerTiming, otelMetricProducer }
 })

@@ -6,4 +6,4 @@ import { createRequire } from 'node:module'
 
 const entry = createRequire(import.meta.url)('./performance.js')
 
-export const { PerformanceMonitor, perfMonitor, metricsDashboard, withServerTiming } = entry
+export const { PerformanceMonitor, perfMonitor, metricsDashboard, withServerTiming, otelMetricProducer } = entry

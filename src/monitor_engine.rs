@@ -61,26 +61,55 @@ pub struct FleetMetricStats {
   /// Instances whose blob for the name was merged.
   pub instances: u32,
   pub stats: Vec<f64>,
+  /// With `perInstance`, the instances (their `owners` numbers) that published the name, in order...
+  pub owners: Vec<u32>,
+  /// ...and each one's own stats, 16 numbers each as in `stats`; both empty without `perInstance`.
+  pub owner_stats: Vec<f64>,
 }
 
-/// Merges fleet blobs (`blobs[i]` published for `names[i]` by one instance)
-/// by name, in first-seen order; blobs that do not decode are skipped.
+/// One metric's all-time histogram in the fixed buckets of `crate::wire::latency_bucket_bounds_ms`.
+#[napi(object)]
+pub struct MetricHistogram {
+  pub name: String,
+  /// When the name was registered (ms since the epoch): the counts start there.
+  pub started_ms: f64,
+  /// All-time stats, 8 numbers as `MonitorEngine.stats` writes them.
+  pub stats: Vec<f64>,
+  /// Samples per bucket, not cumulative: one per bound, then one above the top bound.
+  pub bucket_counts: Vec<f64>,
+}
+
+/// Merges fleet blobs (`blobs[i]` published for `names[i]` by instance
+/// `owners[i]`) by name, in first-seen order; blobs that do not decode are
+/// skipped. With `perInstance`, each instance's own stats come too.
 #[napi(catch_unwind)]
-pub fn merge_fleet(names: Vec<String>, blobs: Vec<Buffer>) -> Result<Vec<FleetMetricStats>> {
-  let merge = fleet_merge("mergeFleet", &names, &blobs)?;
+pub fn merge_fleet(
+  names: Vec<String>,
+  blobs: Vec<Buffer>,
+  owners: Vec<u32>,
+  per_instance: bool,
+) -> Result<Vec<FleetMetricStats>> {
+  let merge = fleet_merge("mergeFleet", &names, &blobs, &owners, per_instance)?;
   Ok(
     merge
       .metrics()
       .iter()
       .map(|(name, metric)| {
         let (all_time, window) = metric.stats();
-        let mut stats = vec![0.0; 2 * STATS_WORDS];
-        write_stats(&mut stats[..STATS_WORDS], &all_time);
-        write_stats(&mut stats[STATS_WORDS..], &window);
+        let mut owner_stats = vec![0.0; 2 * STATS_WORDS * metric.per_instance.len()];
+        for (own, out) in metric
+          .per_instance
+          .iter()
+          .zip(owner_stats.chunks_exact_mut(2 * STATS_WORDS))
+        {
+          write_stats_pair(out, &own.all_time, &own.window);
+        }
         FleetMetricStats {
           name: name.clone(),
           instances: metric.instances,
-          stats,
+          stats: stats_pair(&all_time, &window),
+          owners: metric.per_instance.iter().map(|own| own.instance).collect(),
+          owner_stats,
         }
       })
       .collect(),
@@ -113,10 +142,10 @@ impl MonitorEngine {
     })
   }
 
-  /// Adds a metric name; returns its id.
+  /// Adds a metric name at `nowMs`; returns its id.
   #[napi(catch_unwind)]
-  pub fn register(&mut self, name: String) -> u32 {
-    self.registry.register(name)
+  pub fn register(&mut self, name: String, now_ms: f64) -> u32 {
+    self.registry.register(name, now_ms)
   }
 
   /// Forgets metric `id`; its id may be handed out again.
@@ -158,8 +187,7 @@ impl MonitorEngine {
     let Some((all_time, window)) = self.registry.stats(id, now_ms) else {
       return Ok(false);
     };
-    write_stats(&mut out[..STATS_WORDS], &all_time);
-    write_stats(&mut out[STATS_WORDS..], &window);
+    write_stats_pair(out, &all_time, &window);
     Ok(true)
   }
 
@@ -178,16 +206,37 @@ impl MonitorEngine {
       .registry
       .snapshot(now_ms)
       .into_iter()
-      .map(|(name, all_time, window, histogram)| ExposedMetric {
-        name,
-        all_time,
-        window,
-        buckets: histogram.cumulative_buckets(),
+      .map(|m| ExposedMetric {
+        name: m.name,
+        all_time: m.all_time,
+        window: m.window,
+        buckets: m.histogram.cumulative_buckets(),
       })
       .collect();
     let mut out = String::with_capacity(512 + 1600 * exposed.len());
     write_exposition(&mut out, &exposed, &caches);
     Ok(out)
+  }
+
+  /// Every metric with samples, at `nowMs`, as its all-time histogram in the fixed buckets.
+  #[napi(catch_unwind)]
+  pub fn histograms(&mut self, now_ms: f64) -> Vec<MetricHistogram> {
+    self
+      .registry
+      .snapshot(now_ms)
+      .into_iter()
+      .filter(|m| m.all_time.count > 0)
+      .map(|m| {
+        let mut stats = vec![0.0; STATS_WORDS];
+        write_stats(&mut stats, &m.all_time);
+        MetricHistogram {
+          name: m.name.to_owned(),
+          started_ms: m.started_ms,
+          stats,
+          bucket_counts: m.histogram.bucket_counts().iter().map(|&c| c as f64).collect(),
+        }
+      })
+      .collect()
   }
 
   /// Replaces the alert rules; nothing is failing afterwards.
@@ -225,24 +274,25 @@ impl MonitorEngine {
       .registry
       .snapshot(now_ms)
       .into_iter()
-      .map(|(name, _, window, _)| (name, window))
+      .map(|m| (m.name, m.window))
       .collect();
     Ok(evaluate(&mut self.alerts, &windows, &caches))
   }
 
   /// `evaluateAlerts` on the fleet's windows: fleet blobs (`blobs[i]` for
-  /// `names[i]`, as `FleetStore.collect` reads them) merged by name, with
-  /// this instance's caches.
+  /// `names[i]` from instance `owners[i]`, as `FleetStore.collect` reads
+  /// them) merged by name, with this instance's caches.
   #[napi(catch_unwind)]
   pub fn evaluate_fleet_alerts(
     &mut self,
     names: Vec<String>,
     blobs: Vec<Buffer>,
+    owners: Vec<u32>,
     cache_names: Vec<String>,
     cache_counters: &[f64],
   ) -> Result<Vec<AlertChange>> {
     let caches = caches(&cache_names, cache_counters)?;
-    let merge = fleet_merge("MonitorEngine.evaluateFleetAlerts", &names, &blobs)?;
+    let merge = fleet_merge("MonitorEngine.evaluateFleetAlerts", &names, &blobs, &owners, false)?;
     let windows: Vec<(&str, LatencyStats)> = merge
       .metrics()
       .iter()
@@ -252,14 +302,25 @@ impl MonitorEngine {
   }
 }
 
-/// Blobs merged by name; `fn_name` names the caller in the error for mismatched lengths.
-fn fleet_merge(fn_name: &str, names: &[String], blobs: &[Buffer]) -> Result<FleetMerge> {
-  if names.len() != blobs.len() {
-    return Err(invalid(&format!("{fn_name}: names and blobs differ in length")));
+/// Blobs merged by name (keeping each owner's own stats if `per_instance`);
+/// `fn_name` names the caller in the error for mismatched lengths.
+fn fleet_merge(
+  fn_name: &str,
+  names: &[String],
+  blobs: &[Buffer],
+  owners: &[u32],
+  per_instance: bool,
+) -> Result<FleetMerge> {
+  if names.len() != blobs.len() || names.len() != owners.len() {
+    return Err(invalid(&format!("{fn_name}: names, blobs and owners differ in length")));
   }
-  let mut merge = FleetMerge::default();
-  for (name, blob) in names.iter().zip(blobs) {
-    merge.add(name, blob);
+  let mut merge = if per_instance {
+    FleetMerge::keeping_instances()
+  } else {
+    FleetMerge::default()
+  };
+  for ((name, blob), &owner) in names.iter().zip(blobs).zip(owners) {
+    merge.add(owner, name, blob);
   }
   Ok(merge)
 }
@@ -293,6 +354,18 @@ fn evaluate(
       value: t.value,
     })
     .collect()
+}
+
+/// All-time then window stats, 16 numbers.
+fn stats_pair(all_time: &LatencyStats, window: &LatencyStats) -> Vec<f64> {
+  let mut out = vec![0.0; 2 * STATS_WORDS];
+  write_stats_pair(&mut out, all_time, window);
+  out
+}
+
+fn write_stats_pair(out: &mut [f64], all_time: &LatencyStats, window: &LatencyStats) {
+  write_stats(&mut out[..STATS_WORDS], all_time);
+  write_stats(&mut out[STATS_WORDS..], window);
 }
 
 fn write_stats(out: &mut [f64], s: &LatencyStats) {

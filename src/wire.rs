@@ -12,7 +12,7 @@ use napi_derive::napi;
 /// a reordered stats block), so a JS front and a binary from different
 /// builds refuse each other at load.
 #[napi]
-pub const WIRE_VERSION: u32 = 1;
+pub const WIRE_VERSION: u32 = 2;
 
 /// Op log word: a `set` wrote slot `word & (2^28 - 1)`. A bare slot is a hit.
 #[napi]
@@ -51,6 +51,14 @@ pub const CACHE_SNAPSHOT_FIELDS: &str = "hits,misses,evictions,expired,size,vali
 /// The longest duration a histogram holds, in ms; `record` refuses longer ones.
 #[napi]
 pub const MAX_DURATION_MS: f64 = metrics::MAX_DURATION_MS;
+
+/// Upper bounds (ms) of the fixed latency buckets: the Prometheus `_bucket`
+/// lines' `le` (in seconds there) and `MonitorEngine.histograms`' buckets.
+/// A function, as napi constants cannot be arrays.
+#[napi(catch_unwind)]
+pub fn latency_bucket_bounds_ms() -> Vec<f64> {
+  metrics::BUCKET_BOUNDS_MS.to_vec()
+}
 
 /// Numbers `LimiterEngine.sync` writes: `[remaining, nextAdmitAtMs, resetAtMs]`.
 #[napi]

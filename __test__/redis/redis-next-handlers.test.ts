@@ -7,6 +7,7 @@ import { RedisServer } from '../support/redis-server'
 import { Instance, eventually, quantile } from '../support/redis-fleet'
 import { createCacheHandler } from 'hotpath/next/cache-handler'
 import { closeRedis } from 'hotpath/redis'
+import { freePort } from '../support/free-port.cjs'
 
 let server: RedisServer
 let fleet: Instance[]
@@ -186,6 +187,26 @@ describe('tag bookkeeping', () => {
     // A dropped tag state still expires what it expired: key0 was written before every revalidation.
     expect(await handler.get('key0', [])).toBeUndefined()
   }, 120_000)
+})
+
+describe('a Redis that is not there', () => {
+  it('costs a server that starts without it at most half a second on its first request, then nothing', async () => {
+    const handler = createCacheHandler({ redis: `redis://127.0.0.1:${await freePort()}`, name: 'absent' })
+    const started = Date.now()
+    await handler.refreshTags()
+    expect(await handler.get('k', [])).toBeUndefined()
+    const firstMs = Date.now() - started
+    await handler.set('k', Promise.resolve({ value: new ReadableStream({ start: (c) => (c.enqueue(new Uint8Array([1])), c.close()) }), tags: ['t'], stale: 1, timestamp: Date.now(), expire: 60, revalidate: 30 }))
+    const again = Date.now()
+    await handler.refreshTags()
+    expect((await handler.get('k', []))?.tags).toEqual(['t'])
+    await handler.updateTags(['t'])
+    const laterMs = Date.now() - again
+    console.log(`Redis absent: first request ${firstMs} ms, then ${laterMs} ms for a read and a revalidation`)
+    expect(firstMs).toBeLessThan(1500)
+    expect(laterMs).toBeLessThan(1000)
+    expect(handler.stats().unsentTagUpdates).toBe(1)
+  })
 })
 
 describe('a Redis restart', () => {

@@ -12,6 +12,12 @@ const { linkFor, listen } = require('../redis.js')
 
 /** Pause before a failed read of the fleet's states is tried again. */
 const RETRY_MS = 250
+/**
+ * Longest a request waits for the fleet's tag state (after a start or a
+ * reconnect): enough for a read on a reachable server; an unreachable one
+ * must not hold every request for its connect timeout.
+ */
+const READY_WAIT_MS = 500
 
 class FleetTags {
   #native
@@ -20,6 +26,8 @@ class FleetTags {
   #maxTags
   /** The full read in progress, or null. */
   #loading = null
+  /** The full read requests must wait for (at start, after a reconnect), or null. */
+  #awaited = null
   #retryTimer = null
   /** tag → { staleMs, expiredMs }: updates Redis has not taken yet. */
   #unsent = new Map()
@@ -43,14 +51,33 @@ class FleetTags {
       sender: this.#native.sender,
       invalidate: (tag) => this.#onAnnounced(tag),
       clear: () => {},
-      resync: () => this.#reload(),
+      resync: () => this.#reloadAwaited(),
     })
-    this.#reload()
+    this.#reloadAwaited()
   }
 
-  /** Resolves once a full read of the fleet's states in progress has ended (taken or failed); never rejects. */
+  /**
+   * Resolves once the full read made at start or after a reconnect has ended
+   * (taken or failed), or after READY_WAIT_MS; never rejects.
+   */
   ready() {
-    return this.#loading ?? Promise.resolve()
+    return this.#awaited ?? Promise.resolve()
+  }
+
+  /** A full read that requests wait for (bounded by READY_WAIT_MS). */
+  #reloadAwaited() {
+    this.#reload()
+    const loading = this.#loading
+    let timer
+    const waited = new Promise((resolve) => {
+      timer = timers.setTimeout(resolve, READY_WAIT_MS)
+      timer.unref()
+    })
+    const awaited = Promise.race([loading, waited]).finally(() => {
+      timers.clearTimeout(timer)
+      if (this.#awaited === awaited) this.#awaited = null
+    })
+    this.#awaited = awaited
   }
 
   /**

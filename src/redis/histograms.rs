@@ -17,12 +17,15 @@ use std::sync::Arc;
 const MAX_INSTANCES: usize = 1_000;
 
 /// What `FleetStore.collect` read: one `(names[i], blobs[i])` per live
-/// instance and name, and how many instances had something to read.
+/// instance and name, published by instance `members[owners[i]]`, and how
+/// many instances had something to read (`members.length`).
 #[napi(object)]
 pub struct FleetCollection {
   pub instances: u32,
+  pub members: Vec<String>,
   pub names: Vec<String>,
   pub blobs: Vec<Buffer>,
+  pub owners: Vec<u32>,
 }
 
 /// One monitor's fleet keys on a link.
@@ -167,8 +170,10 @@ impl FleetStore {
       .map_err(failed)?;
     let mut out = FleetCollection {
       instances: 0,
+      members: Vec::new(),
       names: Vec::new(),
       blobs: Vec::new(),
+      owners: Vec::new(),
     };
     let mut dead = Vec::new();
     for (member, hash) in members.into_iter().zip(hashes) {
@@ -179,11 +184,13 @@ impl FleetStore {
         }
         continue;
       }
-      out.instances += 1;
       for (n, blob) in hash {
         out.names.push(n);
         out.blobs.push(blob.into());
+        out.owners.push(out.instances);
       }
+      out.members.push(member);
+      out.instances += 1;
     }
     if !dead.is_empty() {
       let index = self.index.clone();

@@ -219,6 +219,23 @@ impl LatencyHistogram {
     out
   }
 
+  /// Samples in each bucket of [`BUCKET_BOUNDS_MS`], not cumulative (as
+  /// OpenTelemetry's explicit-bucket histogram counts): bucket `i` holds the
+  /// samples above bound `i - 1` and at or below bound `i`, and one more
+  /// bucket holds those above the top bound, so the counts sum to `count`.
+  /// The differences of [`Self::cumulative_buckets`], so both always agree.
+  pub fn bucket_counts(&self) -> [u64; BUCKET_BOUNDS_MS.len() + 1] {
+    let cumulative = self.cumulative_buckets();
+    let mut out = [0u64; BUCKET_BOUNDS_MS.len() + 1];
+    let mut below = 0;
+    for (slot, at_or_below) in out.iter_mut().zip(cumulative.into_iter().chain([self.count])) {
+      // Cumulative counts never decrease (the scaling keeps them in order), so this cannot underflow.
+      *slot = at_or_below - below;
+      below = at_or_below;
+    }
+    out
+  }
+
   /// Appends this histogram to `out`: the exact moments (count, errors,
   /// sum, min, max; little-endian, 40 bytes), then the HDR buckets in the
   /// V2 + DEFLATE format (length-prefixed), which any HdrHistogram library reads.
@@ -417,6 +434,27 @@ mod tests {
       let exact = samples.iter().filter(|&&d| d <= *bound).count() as u64;
       assert_eq!(count, exact, "le {bound}");
     }
+  }
+
+  #[test]
+  fn bucket_counts_are_the_differences_of_the_cumulative_ones_and_sum_to_the_count() {
+    let mut h = LatencyHistogram::default();
+    for d in [0.5, 1.0, 2.0, 2.5, 7.0, 7.0, 40.0, 59_999.0, 90_000.0, 3_600_000.0] {
+      h.record(d, false);
+    }
+    let counts = h.bucket_counts();
+    // <=1, <=2.5, <=5, <=10, <=25, <=50, ..., <=60000, above.
+    assert_eq!(counts, [2, 2, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2]);
+    assert_eq!(counts.iter().sum::<u64>(), h.count());
+    let mut running = 0;
+    for (i, c) in h.cumulative_buckets().into_iter().enumerate() {
+      running += counts[i];
+      assert_eq!(running, c, "le {}", BUCKET_BOUNDS_MS[i]);
+    }
+    assert_eq!(
+      LatencyHistogram::default().bucket_counts(),
+      [0; BUCKET_BOUNDS_MS.len() + 1]
+    );
   }
 
   #[test]

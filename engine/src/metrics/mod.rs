@@ -11,7 +11,7 @@ mod window;
 
 pub use alerts::{AlertBook, AlertMetric, AlertRule, AlertTransition, Observation};
 pub use exposition::{write_exposition, CacheSnapshot, ExposedMetric};
-pub use fleet::{encode_metric, FleetMerge, FleetMetric};
+pub use fleet::{encode_metric, FleetMerge, FleetMetric, InstanceStats};
 pub use latency::{LatencyHistogram, LatencyStats, BUCKET_BOUNDS_MS, MAX_DURATION_MS, PERCENTILES};
-pub use registry::{MetricRegistry, UnknownMetric, SAMPLE_WORDS};
+pub use registry::{MetricRegistry, MetricSnapshot, UnknownMetric, SAMPLE_WORDS};
 pub use window::{RollingWindow, SLICES};

@@ -13,6 +13,8 @@ pub const SAMPLE_WORDS: usize = 3;
 pub struct Metric {
   /// The name samples are recorded under.
   pub name: String,
+  /// When the name was registered (ms since the epoch): its all-time counts start there.
+  pub started_ms: f64,
   all_time: LatencyHistogram,
   window: RollingWindow,
   /// The last stats computed, valid until a sample arrives or the window
@@ -47,6 +49,20 @@ impl Metric {
   }
 }
 
+/// One metric read at one moment ([`MetricRegistry::snapshot`]).
+pub struct MetricSnapshot<'a> {
+  /// Its name.
+  pub name: &'a str,
+  /// When it was registered (ms since the epoch).
+  pub started_ms: f64,
+  /// All-time stats.
+  pub all_time: LatencyStats,
+  /// Rolling-window stats.
+  pub window: LatencyStats,
+  /// The all-time histogram, for its buckets.
+  pub histogram: &'a LatencyHistogram,
+}
+
 /// A logged sample naming an id that is not registered.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct UnknownMetric(pub f64);
@@ -69,10 +85,11 @@ impl MetricRegistry {
     }
   }
 
-  /// Adds `name` and returns its id (the lowest free one).
-  pub fn register(&mut self, name: String) -> u32 {
+  /// Adds `name`, registered at `now_ms`, and returns its id (the lowest free one).
+  pub fn register(&mut self, name: String, now_ms: f64) -> u32 {
     let metric = Metric {
       name,
+      started_ms: now_ms,
       all_time: LatencyHistogram::default(),
       window: RollingWindow::new(self.window_ms),
       cached: None,
@@ -125,9 +142,8 @@ impl MetricRegistry {
     Some(metric.stats(now_ms, &mut self.scratch))
   }
 
-  /// Every metric with its all-time and window stats at `now_ms` and its
-  /// all-time histogram, by id.
-  pub fn snapshot(&mut self, now_ms: f64) -> Vec<(&str, LatencyStats, LatencyStats, &LatencyHistogram)> {
+  /// Every metric as it is at `now_ms`, by id.
+  pub fn snapshot(&mut self, now_ms: f64) -> Vec<MetricSnapshot<'_>> {
     let scratch = &mut self.scratch;
     self
       .metrics
@@ -135,7 +151,13 @@ impl MetricRegistry {
       .flatten()
       .map(|m| {
         let (all_time, window) = m.stats(now_ms, scratch);
-        (m.name.as_str(), all_time, window, &m.all_time)
+        MetricSnapshot {
+          name: m.name.as_str(),
+          started_ms: m.started_ms,
+          all_time,
+          window,
+          histogram: &m.all_time,
+        }
       })
       .collect()
   }
@@ -175,8 +197,8 @@ mod tests {
   #[test]
   fn replayed_samples_reach_their_metric_with_errors_flagged() {
     let mut r = MetricRegistry::new(60_000.0);
-    let a = r.register("a".into());
-    let b = r.register("b".into());
+    let a = r.register("a".into(), 0.0);
+    let b = r.register("b".into(), 0.0);
     r.replay(&[a as f64, 2.0, 0.0, -1.0 - b as f64, 4.0, 0.0, b as f64, 6.0, 0.0])
       .unwrap();
     let (all, window) = r.stats(b, 0.0).unwrap();
@@ -189,7 +211,7 @@ mod tests {
   fn an_unknown_id_is_an_error_not_a_panic() {
     let mut r = MetricRegistry::new(60_000.0);
     assert_eq!(r.replay(&[7.0, 1.0, 0.0]), Err(UnknownMetric(7.0)));
-    r.register("a".into());
+    r.register("a".into(), 0.0);
     assert!(r.replay(&[f64::NAN, 1.0, 0.0]).is_err());
     assert!(r.replay(&[0.5, 1.0, 0.0]).is_err());
   }
@@ -197,7 +219,7 @@ mod tests {
   #[test]
   fn cached_stats_follow_new_samples_and_the_window_moving_on() {
     let mut r = MetricRegistry::new(60_000.0);
-    let a = r.register("a".into());
+    let a = r.register("a".into(), 0.0);
     r.replay(&[a as f64, 2.0, 0.0]).unwrap();
     assert_eq!(r.stats(a, 0.0).unwrap().0.count, 1);
     assert_eq!(r.stats(a, 1.0).unwrap().1.count, 1);
@@ -208,21 +230,23 @@ mod tests {
   }
 
   #[test]
-  fn removed_ids_are_reused_empty() {
+  fn removed_ids_are_reused_empty_and_counted_from_their_new_registration() {
     let mut r = MetricRegistry::new(60_000.0);
-    let a = r.register("a".into());
+    let a = r.register("a".into(), 1_000.0);
     r.replay(&[a as f64, 1.0, 0.0]).unwrap();
+    assert_eq!(r.snapshot(2_000.0)[0].started_ms, 1_000.0);
     r.remove(a);
     assert!(r.stats(a, 0.0).is_none());
-    assert_eq!(r.register("c".into()), a);
+    assert_eq!(r.register("c".into(), 5_000.0), a);
     assert_eq!(r.stats(a, 0.0).unwrap().0.count, 0);
-    assert_eq!(r.snapshot(0.0)[0].0, "c");
+    let c = &r.snapshot(6_000.0)[0];
+    assert_eq!((c.name, c.started_ms, c.histogram.count()), ("c", 5_000.0, 0));
   }
 
   #[test]
   fn a_metric_holds_at_most_64_kib_whatever_the_sample_count() {
     let mut r = MetricRegistry::new(60_000.0);
-    let id = r.register("api.models.get".into());
+    let id = r.register("api.models.get".into(), 0.0);
     let log: Vec<f64> = (0..300_000)
       .flat_map(|i| [id as f64, (i % 5000) as f64 * 0.37, i as f64])
       .collect();
