@@ -64,16 +64,21 @@ export function packTarballs(outDir) {
 }
 
 /**
- * Copies the example app to `dest` (without node_modules or build output) and
- * installs its locked dependencies plus the hotpath tarballs, with no Rust on
- * PATH. `reference: true` swaps in the reference lib/cache.ts and
+ * Copies the example app (or with `from` another app's sources, such as a
+ * fixture under e2e/fixtures/) to `dest` (without node_modules or build
+ * output) and installs its locked dependencies plus the hotpath tarballs, with
+ * no Rust on PATH. `reference: true` swaps in the reference lib/cache.ts and
  * lib/performance.ts. Returns the install time in ms.
  */
-export function installApp(dest, tarballs, { reference = false } = {}) {
+export function installApp(dest, tarballs, { reference = false, from = exampleDir } = {}) {
   rmSync(dest, { recursive: true, force: true })
   mkdirSync(dest, { recursive: true })
-  for (const entry of ['app', 'lib', 'next.config.ts', 'proxy.ts', 'package.json', 'package-lock.json', 'tsconfig.json']) {
-    cpSync(join(exampleDir, entry), join(dest, entry), { recursive: true })
+  const entries =
+    from === exampleDir
+      ? ['app', 'lib', 'next.config.ts', 'proxy.ts', 'package.json', 'package-lock.json', 'tsconfig.json']
+      : readdirSync(from).filter((entry) => !['node_modules', '.next', 'next-env.d.ts'].includes(entry))
+  for (const entry of entries) {
+    cpSync(join(from, entry), join(dest, entry), { recursive: true })
   }
   if (reference) useReferenceLib(dest)
   const env = envWithoutRust()
@@ -103,12 +108,12 @@ export function useReferenceLib(dir) {
  * time in ms, the output, and the route table: each route's symbol (`○`
  * static, `ƒ` dynamic, ...) by path.
  */
-export function buildApp(dir, { webpack = false } = {}) {
+export function buildApp(dir, { webpack = false, env = {} } = {}) {
   rmSync(join(dir, '.next'), { recursive: true, force: true })
   const started = Date.now()
   const child = spawn(process.execPath, [nextBin(dir), 'build', ...(webpack ? ['--webpack'] : [])], {
     cwd: dir,
-    env: envWithoutRust(),
+    env: envWithoutRust(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -153,10 +158,10 @@ function nextBin(dir) {
 /**
  * Starts `next start` (or `next dev` with `dev: true`, or with `standalone:
  * true` the `server.js` of an `output: 'standalone'` copy in `dir`) on a
- * loopback port and resolves once it answers. `stop()` ends that server
- * process only.
+ * loopback port and resolves once `readyPath` answers. `stop()` ends that
+ * server process only.
  */
-export async function startApp(dir, { port, dev = false, webpack = false, standalone = false, env = {} }) {
+export async function startApp(dir, { port, dev = false, webpack = false, standalone = false, env = {}, readyPath = '/api/metrics' }) {
   const args = standalone ? ['server.js'] : [nextBin(dir), dev ? 'dev' : 'start', '-H', '127.0.0.1', '-p', String(port)]
   if (dev && webpack) args.push('--webpack')
   const serverEnv = envWithoutRust({ ...env, ...(standalone ? { PORT: String(port), HOSTNAME: '127.0.0.1' } : {}) })
@@ -169,7 +174,7 @@ export async function startApp(dir, { port, dev = false, webpack = false, standa
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next exited with ${child.exitCode}:\n${log}`)
     try {
-      await fetch(`${url}/api/metrics`, { signal: AbortSignal.timeout(30_000) })
+      await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(30_000) })
       break
     } catch (err) {
       if (Date.now() > deadline) {

@@ -21,10 +21,11 @@ export declare class CacheEngine {
 /** One monitor's fleet keys on a link. */
 export declare class FleetStore {
   /**
-   * Replaces this instance's hash with `names[i] → blobs[i]`, expiring in
-   * `ttlMs`; resolves false if Redis did not take it (down, slow, breaker open).
+   * Replaces this instance's hash with `names[i] → blobs[i]` and its cache
+   * counters with `caches`, expiring in `ttlMs`; resolves false if Redis did
+   * not take it (down, slow, breaker open).
    */
-  publish(instance: string, names: Array<string>, blobs: Array<Buffer>, ttlMs: number): Promise<boolean>
+  publish(instance: string, names: Array<string>, blobs: Array<Buffer>, caches: Buffer, ttlMs: number): Promise<boolean>
   /** Removes this instance's hash (a monitor closing down). */
   withdraw(instance: string): Promise<boolean>
   /**
@@ -189,10 +190,18 @@ export declare class TagStore {
    */
   read(tags: Array<string>): Promise<Array<string>>
   /**
-   * Reads every state: `[floor, tag, state, tag, state, ...]`; rejects if
-   * Redis cannot be read.
+   * Reads every state: `[version, floor, tag, state, tag, state, ...]`;
+   * rejects if Redis cannot be read.
    */
   readAll(): Promise<Array<string>>
+  /**
+   * Reads what changed after version `since`: `[version, floor, tag, state,
+   * ...]`, no tags when nothing did; more than `maxChanges()` tags means
+   * the caller should `readAll`. Rejects if Redis cannot be read.
+   */
+  readSince(since: number): Promise<Array<string>>
+  /** The most tags `readSince` returns. */
+  get maxChanges(): number
 }
 
 /**
@@ -284,6 +293,11 @@ export interface FleetCollection {
   names: Array<string>
   blobs: Array<Buffer>
   owners: Array<number>
+  /**
+   * Each member's cache counters as it published them (JSON; empty when
+   * it published none), read only when every name is collected.
+   */
+  caches: Array<Buffer>
 }
 
 /**

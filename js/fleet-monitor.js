@@ -25,7 +25,7 @@ class FleetLink {
   /**
    * @param fn the caller's name, for error messages
    * @param options the monitor's `{ redis, name, fleetIntervalMs }`
-   * @param snapshot returns `{ names, blobs }`: the monitor's histograms now
+   * @param snapshot returns `{ names, blobs, caches }`: the monitor's histograms and cache stats now
    */
   constructor(fn, options, snapshot) {
     const { redis, name = DEFAULT_NAME, fleetIntervalMs = DEFAULT_FLEET_INTERVAL_MS } = options
@@ -45,10 +45,10 @@ class FleetLink {
     return this.#instance
   }
 
-  /** Publishes the histograms now; resolves false if Redis did not take them. */
+  /** Publishes the histograms and cache stats now; resolves false if Redis did not take them. */
   publish() {
-    const { names, blobs } = this.#snapshot()
-    return this.#store.publish(this.#instance, names, blobs, this.#ttlMs)
+    const { names, blobs, caches } = this.#snapshot()
+    return this.#store.publish(this.#instance, names, blobs, Buffer.from(JSON.stringify(caches)), this.#ttlMs)
   }
 
   /** Claims `claim` for the fleet for `ttlMs`: `'claimed'`, `'taken'` (by another instance) or `'unavailable'`. */
@@ -56,10 +56,51 @@ class FleetLink {
     return this.#store.claim(claim, Math.min(ttlMs, 2 ** 32 - 1))
   }
 
-  /** `{ instances, names, blobs }` of every live instance (`name`'s blobs only, if given); rejects if Redis cannot be read. */
+  /**
+   * `{ instances, members, names, blobs, owners, caches }` of every live
+   * instance (`name`'s blobs only, and no caches, if given); rejects if
+   * Redis cannot be read.
+   */
   collect(name) {
     return this.#store.collect(name ?? null)
   }
 }
 
-module.exports = { FleetLink }
+/** Worst first: the state a merged `l2` reports when instances disagree. */
+const L2_STATES = ['closed', 'down', 'connecting', 'ready']
+
+/**
+ * Each cache's `stats()` summed over the instances' published JSON
+ * (`buffers`, one per instance; unreadable ones are skipped): counters add
+ * up, `hitRate` is recomputed from the summed hits and misses, and `l2.state`
+ * is the worst any instance reported.
+ */
+function mergeCacheStats(buffers) {
+  const merged = {}
+  for (const buffer of buffers) {
+    let caches
+    try {
+      caches = JSON.parse(buffer.toString() || '{}')
+    } catch {
+      continue
+    }
+    for (const [name, stats] of Object.entries(caches)) merged[name] = addCounters(merged[name] ?? {}, stats)
+  }
+  for (const stats of Object.values(merged)) {
+    const lookups = stats.hits + stats.misses
+    stats.hitRate = lookups > 0 ? Math.round((stats.hits / lookups) * 10000) / 100 : 0
+  }
+  return merged
+}
+
+/** `into` plus `stats`, field by field (numbers add, `state` keeps the worse, objects recurse). */
+function addCounters(into, stats) {
+  for (const [field, value] of Object.entries(stats)) {
+    if (typeof value === 'number') into[field] = (into[field] ?? 0) + value
+    else if (field === 'state') into.state = into.state === undefined || L2_STATES.indexOf(value) < L2_STATES.indexOf(into.state) ? value : into.state
+    else if (value !== null && typeof value === 'object') into[field] = addCounters(into[field] ?? {}, value)
+  }
+  return into
+}
+
+module.exports = { FleetLink, mergeCacheStats }

@@ -27,7 +27,7 @@ const { describe, shortKeyArg, durationMsArg, objectArg, optionalObjectArg, func
 const { DEFAULT_ALERT_RULES, alertRulesArg } = require('./alert-rules.js')
 const { noteTiming } = require('./server-timing.js')
 const { AlertWebhook, alertWebhookArg } = require('./alert-webhook.js')
-const { FleetLink } = require('./fleet-monitor.js')
+const { FleetLink, mergeCacheStats } = require('./fleet-monitor.js')
 
 /** Samples buffered before the engine records them: one call per 1,024. */
 const LOG_SAMPLES = 1024
@@ -150,7 +150,7 @@ class PerformanceMonitor {
     if (redis !== undefined) {
       this.#fleet = new FleetLink(fn, options, () => {
         this.#flush()
-        return this.#engine.fleetSnapshot(now())
+        return { ...this.#engine.fleetSnapshot(now()), caches: this.#cacheStats() }
       })
     }
     if (webhook !== undefined) {
@@ -307,9 +307,14 @@ class PerformanceMonitor {
 
   /** The guide's `/api/metrics` body: `{ summary, cache: { [cacheName]: stats() }, timestamp }`. */
   metricsPayload() {
+    return { summary: this.getSummary(), cache: this.#cacheStats(), timestamp: new Date(now()).toISOString() }
+  }
+
+  /** `{ [cacheName]: stats() }` of the caches this monitor reports. */
+  #cacheStats() {
     const cache = {}
     for (const [name, c] of this.#caches) cache[name] = c.stats()
-    return { summary: this.getSummary(), cache, timestamp: new Date(now()).toISOString() }
+    return cache
   }
 
   /** Prometheus text exposition (format 0.0.4) of every metric and cache counter. */
@@ -445,12 +450,11 @@ class PerformanceMonitor {
    * `metricsPayload()` with the fleet's summary, plus `instances` (live
    * instances read) and `perInstance` (each live instance's own
    * `getSummary()` as it last published it, by fleet id, ids in order);
-   * `cache` is still this instance's caches.
+   * `cache` sums each cache's counters over the live instances (as each
+   * last published them).
    */
   async fleetPayload() {
-    const { instances, summary, perInstance } = await this.#fleetSummary('PerformanceMonitor.fleetPayload', true)
-    const cache = {}
-    for (const [name, c] of this.#caches) cache[name] = c.stats()
+    const { instances, summary, perInstance, cache } = await this.#fleetSummary('PerformanceMonitor.fleetPayload', true)
     return { summary, perInstance, cache, instances, timestamp: new Date(now()).toISOString() }
   }
 
@@ -587,7 +591,7 @@ class PerformanceMonitor {
 
   /** The fleet's merged summary and, with `perInstance`, each live instance's own (by fleet id, in id order). */
   async #fleetSummary(fn, perInstance) {
-    const { instances, members, names, blobs, owners } = await this.#fleetLink(fn).collect()
+    const { instances, members, names, blobs, owners, caches } = await this.#fleetLink(fn).collect()
     const summary = {}
     const own = members.map(() => ({}))
     for (const merged of mergeFleet(names, blobs, owners, perInstance)) {
@@ -598,7 +602,7 @@ class PerformanceMonitor {
       })
     }
     const byInstance = members.map((id, i) => [id, own[i]]).sort(([a], [b]) => (a < b ? -1 : 1))
-    return { instances, summary, perInstance: Object.fromEntries(byInstance) }
+    return { instances, summary, perInstance: Object.fromEntries(byInstance), cache: mergeCacheStats(caches) }
   }
 
   /** Cache names and their stats fields each, in the order the engine reads them. */

@@ -7,7 +7,7 @@
 'use strict'
 
 /** The wire version this JS front was written for; src/wire.rs bumps its own. */
-const WIRE_VERSION = 2
+const WIRE_VERSION = 3
 
 /** Returns the binding's wire constants, or throws if `binding` speaks another wire. */
 function wireOf(binding) {

@@ -122,7 +122,7 @@ export interface FleetStats extends MonitorStats {
   instances: number
 }
 
-/** `metricsPayload` over the fleet: the merged summary, each instance's own, this instance's caches, and the live instances read. */
+/** `metricsPayload` over the fleet: the merged summary, each instance's own, the caches' counters summed, and the live instances read. */
 export interface FleetPayload {
   summary: Record<string, FleetStats>
   /**
@@ -132,6 +132,11 @@ export interface FleetPayload {
    * these instances' samples (counts sum; percentiles are not averaged).
    */
   perInstance: Record<string, Record<string, MonitorStats>>
+  /**
+   * Each cache's `stats()` summed over the live instances as each last
+   * published them: counters add up, `hitRate` is that of the sums, `l2.state`
+   * the worst reported.
+   */
   cache: Record<string, CacheStats>
   instances: number
   timestamp: string

@@ -12,7 +12,7 @@ use napi_derive::napi;
 /// a reordered stats block), so a JS front and a binary from different
 /// builds refuse each other at load.
 #[napi]
-pub const WIRE_VERSION: u32 = 2;
+pub const WIRE_VERSION: u32 = 3;
 
 /// Op log word: a `set` wrote slot `word & (2^28 - 1)`. A bare slot is a hit.
 #[napi]

@@ -36,6 +36,23 @@ afterAll(async () => {
 })
 
 describe('the fleet view', () => {
+  it("sums each cache's counters over the instances in fleetPayload, with the hit rate of the sums", async () => {
+    // Instance n looks up n + 1 held keys and 2 missing ones on its own cache ('unused').
+    for (const [n, i] of fleet.entries()) {
+      const held = Array.from({ length: n + 1 }, (_, k) => `held${k}`)
+      for (const key of held) await i.call('set', key, 1)
+      await i.call('getMany', [...held, 'missing1', 'missing2'])
+      await i.call('flush')
+    }
+    const own = await Promise.all(fleet.map((i) => i.call('stats')))
+    expect(await Promise.all(fleet.map((i) => i.call('publish')))).toEqual([true, true, true])
+    const { cache } = await reader.fleetPayload()
+    const sum = (field: string) => own.reduce((total, s) => total + s[field], 0)
+    expect(cache.unused).toMatchObject({ hits: sum('hits'), misses: sum('misses'), size: sum('size'), evictions: sum('evictions') })
+    expect(cache.unused.hitRate).toBe(Math.round((sum('hits') / (sum('hits') + sum('misses'))) * 10000) / 100)
+    expect(cache.unused.l2).toMatchObject({ state: 'ready', writes: own.reduce((t, s) => t + s.l2.writes, 0) })
+  })
+
   it('merges the three instances: counts and errors summed, percentiles within 1 % of the union', async () => {
     const union = SAMPLES.flat()
     const stats = (await reader.fleetStats('db.q'))!

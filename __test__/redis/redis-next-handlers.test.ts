@@ -63,6 +63,20 @@ describe("the 'use cache' handler on three instances", () => {
     expect(quantile(latencies, 0.99)).toBeLessThan(1000)
   })
 
+  it("shows a revalidation to another server's very next request, before the bus message arrives", async () => {
+    // Two stores on one connection (their options differ), as two servers would be:
+    // b's next request comes right after a's revalidation resolves, before b could read the bus.
+    const a = createCacheHandler({ redis: server.url, name: 'nextrequest', maxBytes: 1 << 20 })
+    const b = createCacheHandler({ redis: server.url, name: 'nextrequest', maxBytes: 2 << 20 })
+    await b.refreshTags()
+    for (let round = 0; round < 50; round++) {
+      const tag = `strict${round}`
+      await a.updateTags([tag])
+      await b.refreshTags()
+      expect(await b.getExpiration([tag])).toBeGreaterThan(0)
+    }
+  })
+
   it('marks entries stale on every instance when a tag is revalidated with a profile, and reports its expiry', async () => {
     const [a, b, c] = fleet
     await a.call('set', 'profiled', 'v', ['news'], { timestamp: Date.now() - 10, revalidate: 900 })

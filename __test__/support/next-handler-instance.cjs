@@ -5,6 +5,8 @@
 // (counted, after `renderMs`) and sets the entry.
 'use strict'
 
+const { serveOps } = require('./serve-ops.cjs')
+
 const path = require('node:path')
 const root = path.join(__dirname, '..', '..')
 const { createCacheHandler } = require(path.join(root, 'lib', 'next', 'cache-handler.js'))
@@ -116,12 +118,4 @@ function describeIsr(value) {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, describeIsr(v)]))
 }
 
-process.on('message', async ({ id, op, args }) => {
-  try {
-    const result = await ops[op](...args)
-    process.send({ id, result: result === undefined ? null : result })
-  } catch (err) {
-    process.send({ id, error: String(err?.stack ?? err) })
-  }
-})
-process.send({ ready: true })
+serveOps(ops)

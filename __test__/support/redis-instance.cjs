@@ -5,6 +5,8 @@
 //       [limiter options as JSON: { maxRequests, windowMs, clockShiftMs, ...RateLimiter options }]
 'use strict'
 
+const { serveOps } = require('./serve-ops.cjs')
+
 const limiterJson = process.argv[6] ?? 'null'
 const limiterOptions = JSON.parse(limiterJson)
 // An instance whose wall clock is off: every Date.now() (hence exactNow) is shifted.
@@ -38,7 +40,7 @@ let fetches = 0
 let monitor
 const ops = {
   monitor: (monitorName, fleetIntervalMs) => {
-    monitor = new PerformanceMonitor({ redis: { url, ...JSON.parse(redisJson) }, name: monitorName, fleetIntervalMs })
+    monitor = new PerformanceMonitor({ redis: { url, ...JSON.parse(redisJson) }, name: monitorName, fleetIntervalMs, caches: { [name]: cache } })
   },
   record: (metric, durations) => durations.forEach((d) => monitor.record(metric, d)),
   /** `count` timed runs of `metric` that throw. */
@@ -132,12 +134,4 @@ const ops = {
   },
 }
 
-process.on('message', async ({ id, op, args }) => {
-  try {
-    const result = await ops[op](...args)
-    process.send({ id, result: result === undefined ? null : result })
-  } catch (err) {
-    process.send({ id, error: String(err?.stack ?? err) })
-  }
-})
-process.send({ ready: true })
+serveOps(ops)

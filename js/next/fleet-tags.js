@@ -1,10 +1,14 @@
 // FleetTags: the Next.js handlers' tag state shared through Redis
 // (src/redis/tags.rs). A revalidation is written to Redis and announced on
 // the bus; every other instance reads the announced tags back into its
-// TagState, so its next request sees them. A process that starts, or whose
-// connection comes back, reads every state first (`ready()`), so it never
-// serves an entry that was revalidated while it was not listening. An
-// update Redis does not take is kept and sent again once it answers.
+// TagState within milliseconds. The bus alone does not promise that the next
+// request sees a change (Next answers a route handler's request before its
+// revalidation is written), so each request also asks Redis what changed
+// since the version it knows (`sync()`: one round trip, empty when nothing
+// did). A process that starts, or whose connection comes back, reads every
+// state first (`ready()`), so it never serves an entry that was revalidated
+// while it was not listening. An update Redis does not take is kept and sent
+// again once it answers.
 'use strict'
 
 const timers = require('node:timers')
@@ -33,6 +37,11 @@ class FleetTags {
   #unsent = new Map()
   /** Tags announced by other instances, read back in one batch. */
   #announced = null
+  /** The fleet's tag version this process has read up to. */
+  #version = 0
+  /** The `sync` in flight, and the one callers arriving meanwhile share. */
+  #syncing = null
+  #nextSync = null
 
   /**
    * @param fn the caller's name, for error messages
@@ -62,6 +71,46 @@ class FleetTags {
    */
   ready() {
     return this.#awaited ?? Promise.resolve()
+  }
+
+  /**
+   * Applies what the fleet changed since this process last looked; resolves
+   * when done or when Redis cannot answer (then the local state stands).
+   * A sync already in flight may have asked before the caller's cause, so
+   * callers arriving meanwhile share the next one.
+   */
+  sync() {
+    if (this.#syncing === null) {
+      this.#syncing = this.#syncOnce().finally(() => {
+        this.#syncing = null
+      })
+      return this.#syncing
+    }
+    if (this.#nextSync === null) {
+      this.#nextSync = this.#syncing.then(() => {
+        this.#nextSync = null
+        return this.sync()
+      })
+    }
+    return this.#nextSync
+  }
+
+  #syncOnce() {
+    return this.#native.readSince(this.#version).then(
+      ([version, floor, ...pairs]) => {
+        const remote = Number(version)
+        if (remote < this.#version) {
+          // Redis lost its data (a restart): start over from what it has.
+          this.#version = 0
+          this.#reload()
+          return
+        }
+        this.#applyAll(floor, pairs)
+        if (pairs.length / 2 >= this.#native.maxChanges) this.#reload()
+        else this.#version = Math.max(this.#version, remote)
+      },
+      () => {},
+    )
   }
 
   /** A full read that requests wait for (bounded by READY_WAIT_MS). */
@@ -135,14 +184,13 @@ class FleetTags {
     this.#loading = this.#native
       .readAll()
       .then(
-        async ([floor, ...pairs]) => {
-          const nowMs = Date.now()
-          this.#state.raiseFloor(Number(floor))
-          for (let i = 0; i < pairs.length; i += 2) this.#apply(pairs[i], pairs[i + 1], nowMs)
+        async ([version, floor, ...pairs]) => {
+          this.#applyAll(floor, pairs)
+          this.#version = Number(version)
           if (this.#unsent.size > 0) {
             const updates = [...this.#unsent.values()]
             this.#unsent.clear()
-            await this.update(updates, nowMs)
+            await this.update(updates, Date.now())
           }
         },
         () => this.#retryLater(),
@@ -159,6 +207,13 @@ class FleetTags {
       this.#reload()
     }, RETRY_MS)
     this.#retryTimer.unref()
+  }
+
+  /** Applies a floor and `[tag, state, tag, state, ...]` read from Redis. */
+  #applyAll(floor, pairs) {
+    const nowMs = Date.now()
+    this.#state.raiseFloor(Number(floor))
+    for (let i = 0; i < pairs.length; i += 2) this.#apply(pairs[i], pairs[i + 1], nowMs)
   }
 
   /** Applies one `"<stale>,<expired>"` state read from Redis (`""`: none held). */

@@ -39,7 +39,9 @@ function createIsrCacheHandler(options) {
     }
 
     async get(cacheKey, ctx) {
-      await store.ready()
+      // A page read is once per request: bring the fleet's tags up to date, as
+      // `refreshTags` does for 'use cache'. Fetch-cache reads (many per request) only wait for a start's read.
+      await (RENDERED_KINDS.has(ctx?.kind) ? store.refresh() : store.ready())
       const key = keyOf(cacheKey)
       const record = await store.read(key, { single: RENDERED_KINDS.has(ctx?.kind) })
       if (record === undefined) return null

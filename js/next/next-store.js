@@ -83,6 +83,17 @@ class NextStore {
     return this.#tags
   }
 
+  /**
+   * Brings the tag state up to date for a request: waits for the fleet's
+   * state after a start or reconnect, then applies what changed since (one
+   * round trip); at once without Redis. Never rejects.
+   */
+  async refresh() {
+    if (this.#fleetTags === null) return
+    await this.#fleetTags.ready()
+    await this.#fleetTags.sync()
+  }
+
   /** Resolves once the fleet's tag state is known (at start and after a reconnect); at once without Redis. */
   ready() {
     return this.#fleetTags === null ? Promise.resolve() : this.#fleetTags.ready()

@@ -82,9 +82,9 @@ function createCacheHandler(options) {
       }
     },
 
-    /** Called once per request before its first read: waits for the fleet's tag state after a start or reconnect. */
+    /** Called once per request before its first read: brings the fleet's tag state up to date. */
     async refreshTags() {
-      await store.ready()
+      await store.refresh()
     },
 
     async getExpiration(tags) {

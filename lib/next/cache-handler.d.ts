@@ -67,7 +67,11 @@ declare namespace cacheHandler {
     get(cacheKey: string, softTags: string[]): Promise<CacheEntry | undefined>
     /** Stores the entry once its stream ends; a stream that errors is not stored. */
     set(cacheKey: string, pendingEntry: Promise<CacheEntry>): Promise<void>
-    /** Waits for the fleet's tag state after a start or a reconnect. */
+    /**
+     * Brings the tag state up to date before a request's first read: with
+     * Redis, one round trip for what the fleet changed since (and, after a
+     * start or a reconnect, the whole state first, waiting at most 500 ms).
+     */
     refreshTags(): Promise<void>
     /** The latest expiry among `tags` in ms, 0 if none was revalidated. */
     getExpiration(tags: string[]): Promise<number>

@@ -3,8 +3,10 @@
 //! `hotpath_engine::metrics::encode_metric`), replaced whole and given an
 //! expiry on every publish, so a dead instance drops out by Redis's own
 //! clock. The set `P N :fleet` lists the instances; a reader removes the
-//! members whose hash has expired. `P N :fleet:claim:<claim>` keys make one
-//! instance of the fleet deliver each alert transition.
+//! members whose hash has expired. `P N :fleet:<instance>:caches` holds the
+//! instance's cache counters (JSON, written and expiring with the hash).
+//! `P N :fleet:claim:<claim>` keys make one instance of the fleet deliver
+//! each alert transition.
 
 use super::keys;
 use super::link::Link;
@@ -26,6 +28,9 @@ pub struct FleetCollection {
   pub names: Vec<String>,
   pub blobs: Vec<Buffer>,
   pub owners: Vec<u32>,
+  /// Each member's cache counters as it published them (JSON; empty when
+  /// it published none), read only when every name is collected.
+  pub caches: Vec<Buffer>,
 }
 
 /// One monitor's fleet keys on a link.
@@ -44,15 +49,22 @@ impl FleetStore {
   fn instance_key(&self, instance: &str) -> String {
     format!("{}:{instance}", self.index)
   }
+
+  fn caches_key(&self, instance: &str) -> String {
+    format!("{}:{instance}:caches", self.index)
+  }
 }
 
 #[napi]
 impl FleetStore {
-  /// Replaces this instance's hash with `names[i] → blobs[i]`, expiring in
-  /// `ttlMs`; resolves false if Redis did not take it (down, slow, breaker open).
+  /// Replaces this instance's hash with `names[i] → blobs[i]` and its cache
+  /// counters with `caches`, expiring in `ttlMs`; resolves false if Redis did
+  /// not take it (down, slow, breaker open).
   #[napi(catch_unwind)]
-  pub async fn publish(&self, instance: String, names: Vec<String>, blobs: Vec<Buffer>, ttl_ms: u32) -> Result<bool> {
+  pub async fn publish(&self, instance: String, names: Vec<String>, blobs: Vec<Buffer>, caches: Buffer, ttl_ms: u32) -> Result<bool> {
     let key = self.instance_key(&instance);
+    let caches_key = self.caches_key(&instance);
+    let caches = caches.to_vec();
     let index = self.index.clone();
     let fields: Vec<(String, Vec<u8>)> = names.into_iter().zip(blobs.iter().map(|b| b.to_vec())).collect();
     let ttl = u64::from(ttl_ms.max(1));
@@ -71,6 +83,7 @@ impl FleetStore {
             .pexpire(&key, ttl as i64)
             .ignore();
         }
+        pipe.pset_ex(&caches_key, caches, ttl).ignore();
         // The index outlives its members by one expiry, refreshed by every publisher.
         pipe
           .sadd(&index, &instance)
@@ -87,12 +100,15 @@ impl FleetStore {
   #[napi(catch_unwind)]
   pub async fn withdraw(&self, instance: String) -> Result<bool> {
     let key = self.instance_key(&instance);
+    let caches_key = self.caches_key(&instance);
     let index = self.index.clone();
     let sent = self
       .link
       .call(|mut conn| async move {
         redis::pipe()
           .del(&key)
+          .ignore()
+          .del(&caches_key)
           .ignore()
           .srem(&index, &instance)
           .ignore()
@@ -174,6 +190,7 @@ impl FleetStore {
       names: Vec::new(),
       blobs: Vec::new(),
       owners: Vec::new(),
+      caches: Vec::new(),
     };
     let mut dead = Vec::new();
     for (member, hash) in members.into_iter().zip(hashes) {
@@ -191,6 +208,15 @@ impl FleetStore {
       }
       out.members.push(member);
       out.instances += 1;
+    }
+    if name.is_none() && !out.members.is_empty() {
+      let keys: Vec<String> = out.members.iter().map(|m| self.caches_key(m)).collect();
+      let caches: Vec<Option<Vec<u8>>> = self
+        .link
+        .call(|mut conn| async move { redis::cmd("MGET").arg(&keys).query_async(&mut conn).await })
+        .await
+        .map_err(failed)?;
+      out.caches = caches.into_iter().map(|c| c.unwrap_or_default().into()).collect();
     }
     if !dead.is_empty() {
       let index = self.index.clone();
