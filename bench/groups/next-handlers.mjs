@@ -65,6 +65,7 @@ const ROW = {
   hitSmall: `get hit, 1 KB entry (${n(SCALE.hitKeys)} keys in turn)`,
   hitBig: `get hit, 50 KB entry (${n(SCALE.bigKeys)} keys in turn)`,
   isrHit: `ISR cacheHandler get hit, 1 KB page (${n(SCALE.hitKeys)} keys in turn)`,
+  refresh: 'refreshTags (Next calls it once per request, before its first get)',
   l2: `get, L1 miss answered by Redis, 1 KB entry (${n(SCALE.hitKeys)} keys)`,
   update: `revalidate 1 tag (${n(SCALE.keys)} keys, ${n(SCALE.tags)} tags): updateTags`,
   untilMiss: `revalidate 1 tag (${n(SCALE.keys)} keys): updateTags, then a 2nd instance's refreshTags + get until an affected key misses`,
@@ -296,6 +297,11 @@ async function measure() {
       }),
     )
   }
+  getCases.push(
+    hotpathSkip ? { row: ROW.refresh, peer: HOTPATH, skip: hotpathSkip } : { row: ROW.refresh, peer: HOTPATH, fn: compile({ h: hotHits }, '() => h.refreshTags()') },
+    { row: ROW.refresh, peer: NEXT, fn: compile({ h: nextHits }, '() => h.refreshTags()') },
+    { row: ROW.refresh, peer: FORTE, skip: 'no such call: its ISR get reads the tag state from Redis each time' },
+  )
   // The ISR API, the one forte has: hotpath's ISR class on the hit rows' store (its keys apart), forte as above.
   const isrSkip = hotpathSkip ?? isrLib.error
   if (!hotpathSkip && isrLib.error) skipped.add(`hotpath's ISR handler not measured: ${isrLib.error}.`)
@@ -497,6 +503,7 @@ report({
   rows,
   notes: [
     `hotpath: \`createCacheHandler\` from hotpath/next/cache-handler with its Redis tier on (entries in L1 and Redis, tag state in Redis); Next default: \`createDefaultCacheHandler\` (${n(ROOMY / 2 ** 20)} MiB, so nothing is evicted), each process's own memory: not shared with other instances; forte: @fortedigital/nextjs-cache-handler's CacheHandler with its redis-strings handler on node-redis. forte has no handler for Next 16's \`cacheHandlers\` ('use cache'), so its column is its ISR \`cacheHandler\` (APP_PAGE values whose rscData is the payload), and it has no in-memory layer (its local-lru handler is a fallback, not an L1): every forte get is Redis round trips.`,
+    "refreshTags row: the 'use cache' get rows leave it out, as Next calls it once per request, not once per get; hotpath's brings the fleet's tag state up to date from Redis.",
     "ISR row: the one API both hotpath and forte have; hotpath's class from `createIsrCacheHandler` (same options and store as the 'use cache' hit rows), the same APP_PAGE values and get context (kind and soft tags) for both.",
     'Every get passes Next\'s 4 soft tags, and reads the returned stream to its end (forte returns a Buffer, whose length is read). Entries are printable payloads of 1 KB or 50 KB.',
     `hotpath's Redis option \`maxPending\` (background L2 writes queued at most; default 10,000) is ${n(Math.max(10_000, SCALE.keys))}, so that the fill's burst of ${n(SCALE.keys)} sets all reach Redis (with the default, a burst this size overflows the queue and part of the fill never reaches Redis).`,
