@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util'
 import { renderReport } from './lib/render.mjs'
 import { machine, versionOf, repoRoot } from './lib/env.mjs'
 
-const GROUPS = ['boundary', 'cache', 'aside', 'limiter', 'limiter-redis', 'perf', 'memory', 'redis']
+const GROUPS = ['boundary', 'cache', 'aside', 'limiter', 'limiter-redis', 'perf', 'memory', 'redis', 'next-handlers']
 /** Where a full run writes its report, relative to the repository root. */
 const RESULTS_FILE = 'docs/benchmarks.md'
 const RESULTS_PREAMBLE = `<!-- Written by \`npm run bench\` (bench/run.mjs) on a full run; do not edit by hand. -->
