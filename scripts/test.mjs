@@ -54,12 +54,13 @@ const suites = [
     },
   },
   {
-    // The guide's examples type-check against our .d.ts under each module resolution apps use.
+    // The guide's examples type-check against our .d.ts under each module resolution apps use,
+    // and the Next.js handlers against Next's own handler types.
     name: 'types',
     run() {
       let passed = 0
       let failed = 0
-      for (const config of ['tsconfig.json', 'tsconfig.bundler.json', 'tsconfig.node10.json']) {
+      for (const config of ['tsconfig.json', 'tsconfig.bundler.json', 'tsconfig.node10.json', 'tsconfig.next.json']) {
         const status = run('npx', ['tsc', '-p', `__test__/types/${config}`])
         if (status === 0) passed++
         else failed++

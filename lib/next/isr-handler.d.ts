@@ -12,12 +12,12 @@ declare namespace IsrCacheHandler {
 
 /** The class for `cacheHandler` in next.config (ISR, route handlers, the fetch cache, images). */
 declare class IsrCacheHandler {
-  /** @param ctx what Next passes; its `revalidatedTags` are honoured */
-  constructor(ctx?: { revalidatedTags?: string[] })
-  /** The entry, or null on a miss or when one of its tags expired. */
-  get(cacheKey: string, ctx?: { kind?: string; tags?: string[]; softTags?: string[] }): Promise<IsrCacheHandler.IsrCacheValue | null>
-  /** Stores `data` (kept for `ctx.cacheControl.expire` seconds, at most `maxAgeSeconds`). */
-  set(cacheKey: string, data: unknown, ctx?: { cacheControl?: { revalidate: number | false; expire: number | undefined } }): Promise<void>
+  /** @param ctx Next's `CacheHandlerContext`; its `revalidatedTags` are honoured (typed loosely so hotpath's types need no `next`) */
+  constructor(ctx?: any)
+  /** The entry, or null on a miss or when one of its tags expired; `ctx` is Next's get context (`kind`, `tags`, `softTags` are read). */
+  get(cacheKey: string, ctx?: any): Promise<IsrCacheHandler.IsrCacheValue | null>
+  /** Stores `data` (Next's `IncrementalCacheValue`) for `ctx.cacheControl.expire` seconds, at most `maxAgeSeconds`. */
+  set(cacheKey: string, data: any, ctx?: any): Promise<void>
   /** Revalidates `tags` here and in the fleet, as `updateTags` of hotpath/next/cache-handler. */
   revalidateTag(tags: string | string[], durations?: { expire?: number }): Promise<void>
   /** Nothing to reset: there is no per-request state. */
