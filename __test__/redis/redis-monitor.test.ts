@@ -72,6 +72,25 @@ describe('the fleet view', () => {
     expect(stats.p95).toBeLessThan(200)
   })
 
+  it('publishes in one round trip, a few hundred bytes per name', async () => {
+    const monitor = new PerformanceMonitor({ redis: { url: server.url, commandTimeoutMs: 500 }, name: 'publishcost', fleetIntervalMs: 60_000 })
+    const names = Array.from({ length: 20 }, (_, i) => `route.${i}`)
+    for (const [i, name] of names.entries()) SAMPLES[i % 3].slice(0, 1000).forEach((d) => monitor.record(name, d))
+    expect(await monitor.publish()).toBe(true)
+    const times: number[] = []
+    for (let round = 0; round < 30; round++) {
+      const started = performance.now()
+      expect(await monitor.publish()).toBe(true)
+      times.push(performance.now() - started)
+    }
+    const key = `hotpath:publishcost:fleet:${monitor.fleetInstance}`
+    const sizes: number[] = await Promise.all(names.map((n) => server.command('HSTRLEN', key, n)))
+    const meanBytes = sizes.reduce((a, b) => a + b, 0) / sizes.length
+    console.log(`publish of 20 names x 1,000 samples: median ${quantile(times, 0.5).toFixed(2)} ms, p90 ${quantile(times, 0.9).toFixed(2)} ms; ${meanBytes.toFixed(0)} bytes per name (min ${Math.min(...sizes)}, max ${Math.max(...sizes)})`)
+    expect(Math.min(...sizes)).toBeGreaterThan(0)
+    expect(meanBytes).toBeLessThan(4096)
+  })
+
   it('has the shapes of getSummary and metricsPayload, instances added, and null for an unknown name', async () => {
     const summary = await reader.fleetSummary()
     expect(Object.keys(summary).sort()).toEqual(['db.q', 'only.first'])
