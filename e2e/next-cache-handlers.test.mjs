@@ -4,7 +4,8 @@
 //   cacheHandlers: { default, remote }: hotpath/next/cache-handler ('use cache')
 //   cacheHandler:                       hotpath/next/isr-handler (ISR, fetch cache)
 //
-// Two fixtures (e2e/fixtures/), installed once from the packed tarballs and
+// Two fixtures (e2e/fixtures/, with the files both share in fixtures/common),
+// installed once from the packed tarballs and
 // built once each: next-cache (cacheComponents: true; a 'use cache' component
 // and function, an updateTag server action, revalidateTag/revalidatePath
 // routes) and next-isr (cacheComponents: false; an ISR page whose upstream
@@ -35,7 +36,7 @@ import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { freePort } from '../__test__/support/free-port.cjs'
 import { RedisServer } from '../__test__/support/redis-server.cjs'
-import { buildApp, installApp, packTarballs, startApp } from './nextjs-app.mjs'
+import { buildApp, copySources, installApp, packTarballs, startApp } from './nextjs-app.mjs'
 
 const root = resolve(new URL('..', import.meta.url).pathname)
 const fixtures = join(root, 'e2e', 'fixtures')
@@ -111,9 +112,7 @@ function appFromInstall(src, dest, fixture) {
   rmSync(dest, { recursive: true, force: true })
   mkdirSync(dest, { recursive: true })
   execFileSync('cp', ['-al', join(src, 'node_modules'), join(dest, 'node_modules')])
-  for (const entry of readdirSync(fixture)) {
-    if (!['node_modules', '.next', 'next-env.d.ts'].includes(entry)) cpSync(join(fixture, entry), join(dest, entry), { recursive: true })
-  }
+  copySources(fixture, dest)
 }
 
 /** A second machine's copy of the built app `src`: sources and .next copied, node_modules hard-linked. */

@@ -73,12 +73,12 @@ export function packTarballs(outDir) {
 export function installApp(dest, tarballs, { reference = false, from = exampleDir } = {}) {
   rmSync(dest, { recursive: true, force: true })
   mkdirSync(dest, { recursive: true })
-  const entries =
-    from === exampleDir
-      ? ['app', 'lib', 'next.config.ts', 'proxy.ts', 'package.json', 'package-lock.json', 'tsconfig.json']
-      : readdirSync(from).filter((entry) => !['node_modules', '.next', 'next-env.d.ts'].includes(entry))
-  for (const entry of entries) {
-    cpSync(join(from, entry), join(dest, entry), { recursive: true })
+  if (from === exampleDir) {
+    for (const entry of ['app', 'lib', 'next.config.ts', 'proxy.ts', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+      cpSync(join(from, entry), join(dest, entry), { recursive: true })
+    }
+  } else {
+    copySources(from, dest)
   }
   if (reference) useReferenceLib(dest)
   const env = envWithoutRust()
@@ -87,6 +87,21 @@ export function installApp(dest, tarballs, { reference = false, from = exampleDi
   // while hotpath comes from the tarballs (hotpath is not on the registry yet).
   execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', ...tarballs], { cwd: dest, env, stdio: 'inherit' })
   return Date.now() - started
+}
+
+/** Where the sources every e2e fixture app shares live (layout, upstream client, revalidation routes, tsconfig). */
+const fixtureCommon = join(root, 'e2e', 'fixtures', 'common')
+
+/**
+ * Copies the sources of the app in `from` into `dest` (no node_modules or
+ * build output); a fixture under e2e/fixtures/ gets the fixtures' common
+ * files first, which its own files may replace.
+ */
+export function copySources(from, dest) {
+  if (resolve(from, '..') === resolve(fixtureCommon, '..')) cpSync(fixtureCommon, dest, { recursive: true })
+  for (const entry of readdirSync(from)) {
+    if (!['node_modules', '.next', 'next-env.d.ts'].includes(entry)) cpSync(join(from, entry), join(dest, entry), { recursive: true })
+  }
 }
 
 /**
