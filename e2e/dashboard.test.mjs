@@ -6,7 +6,7 @@
 // servers of the same build on one redis-server (HOTPATH_REDIS_URL), whose
 // page must draw the fleet view, per instance and merged. Saves a
 // screenshot into e2e/output/ (git ignores it); with HOTPATH_UPDATE_DOCS=1 it
-// also replaces docs/dashboard.png, the README's, so a plain test run leaves
+// also replaces docs/dashboard.png and docs/dashboard-fleet.png, the README's, so a plain test run leaves
 // the tree clean.
 //
 // Run with `node --test e2e/dashboard.test.mjs` (npm test runs it in the `e2e` suite);
@@ -388,6 +388,7 @@ describe('the fleet view: two servers of this build on one Redis', { skip: hasRe
     const shot = join(root, 'e2e', 'output', 'dashboard-fleet.png')
     await page.locator('#fleet-section').screenshot({ path: shot })
     console.log(`fleet screenshot: ${shot}`)
+    if (process.env.HOTPATH_UPDATE_DOCS === '1') copyFileSync(shot, join(root, 'docs', 'dashboard-fleet.png'))
     await page.close()
   })
 })
