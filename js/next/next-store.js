@@ -176,4 +176,4 @@ class NextStore {
   }
 }
 
-module.exports = { NextStore, recordSerializer }
+module.exports = { NextStore }

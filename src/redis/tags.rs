@@ -218,7 +218,7 @@ impl TagStore {
   }
 
   /// Reads what changed after version `since`: `[version, floor, tag, state,
-  /// ...]`, no tags when nothing did; more than `maxChanges()` tags means
+  /// ...]`, no tags when nothing did; `maxChanges` tags or more means
   /// the caller should `readAll`. Rejects if Redis cannot be read.
   #[napi(catch_unwind)]
   pub async fn read_since(&self, since: f64) -> Result<Vec<String>> {
