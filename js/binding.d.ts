@@ -196,7 +196,7 @@ export declare class TagStore {
   readAll(): Promise<Array<string>>
   /**
    * Reads what changed after version `since`: `[version, floor, tag, state,
-   * ...]`, no tags when nothing did; more than `maxChanges()` tags means
+   * ...]`, no tags when nothing did; `maxChanges` tags or more means
    * the caller should `readAll`. Rejects if Redis cannot be read.
    */
   readSince(since: number): Promise<Array<string>>
