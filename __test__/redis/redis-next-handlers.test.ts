@@ -193,8 +193,12 @@ describe('tag bookkeeping', () => {
     // One round trip (a script and the bus message) per revalidation, and a script whose
     // work does not depend on the 100,000 entries: it touches the tag's state and the
     // oldest states only.
-    expect(after.eval - before.eval).toBe(revalidations)
-    expect(after.publish - before.publish).toBe(revalidations)
+    // (On a loaded machine an update can outlast the 100 ms command timeout after Redis ran it: it is
+    // then sent again, after a full read, so a few more scripts and messages are allowed.)
+    expect(after.eval - before.eval).toBeGreaterThanOrEqual(revalidations)
+    expect(after.eval - before.eval).toBeLessThan(revalidations * 1.01)
+    expect(after.publish - before.publish).toBeGreaterThanOrEqual(revalidations)
+    expect(after.publish - before.publish).toBeLessThan(revalidations * 1.01)
     expect(perRevalidation).toBeLessThan(15)
     // The L1 stayed within its byte budget.
     expect(handler.stats().bytes).toBeLessThanOrEqual(4 * 1024 * 1024)
