@@ -66,8 +66,10 @@ describe("the 'use cache' handler on three instances", () => {
   it("shows a revalidation to another server's very next request, before the bus message arrives", async () => {
     // Two stores on one connection (their options differ), as two servers would be:
     // b's next request comes right after a's revalidation resolves, before b could read the bus.
-    const a = createCacheHandler({ redis: server.url, name: 'nextrequest', maxBytes: 1 << 20 })
-    const b = createCacheHandler({ redis: server.url, name: 'nextrequest', maxBytes: 2 << 20 })
+    // A generous command timeout: a sync that times out on a loaded machine would leave b on its local state.
+    const redis = { url: server.url, commandTimeoutMs: 2000 }
+    const a = createCacheHandler({ redis, name: 'nextrequest', maxBytes: 1 << 20 })
+    const b = createCacheHandler({ redis, name: 'nextrequest', maxBytes: 2 << 20 })
     await b.refreshTags()
     for (let round = 0; round < 50; round++) {
       const tag = `strict${round}`
@@ -164,7 +166,7 @@ async function commandStats(): Promise<{ total: number; eval: number; publish: n
 describe('tag bookkeeping', () => {
   it('stays bounded over 100,000 keys and 10,000 tags with churn, and a revalidation costs the same whatever the cache holds', async () => {
     const name = 'bounded'
-    const handler = createCacheHandler({ redis: server.url, name, maxTags: 2000, maxBytes: 4 * 1024 * 1024 })
+    const handler = createCacheHandler({ redis: { url: server.url, commandTimeoutMs: 2000 }, name, maxTags: 2000, maxBytes: 4 * 1024 * 1024 })
     const enc = new TextEncoder()
     const entry = (i: number) => ({
       value: new ReadableStream({ start: (c) => (c.enqueue(enc.encode(`v${i}`)), c.close()) }),
