@@ -126,6 +126,23 @@ function copyBuilt(src, dest) {
 }
 
 /**
+ * Instances A and B of the build `dir()` for the enclosing suite: started
+ * (with `env()`) before its tests unless `skip`, stopped after them. The
+ * returned object gets `a` and `b` once they run.
+ */
+function pairForSuite(dir, env, skip = false) {
+  const pair = {}
+  before(
+    async () => {
+      if (!skip) Object.assign(pair, await startPair(dir(), env()))
+    },
+    { timeout: 120_000 },
+  )
+  after(async () => Promise.all([pair.a?.stop(), pair.b?.stop()]))
+  return pair
+}
+
+/**
  * Starts instances A and B, each on its own copy of the build in `dir` (which
  * stays as built: Next writes rendered ISR pages into .next), with `env`.
  */
@@ -383,9 +400,7 @@ describe('Next 16 cache handlers', () => {
   })
 
   describe("negative control: Next's default handlers", () => {
-    let pair
-    before(async () => (pair = await startPair(built.cacheNext, { HOTPATH_FIXTURE_HANDLERS: 'next' })), { timeout: 120_000 })
-    after(async () => Promise.all([pair?.a.stop(), pair?.b.stop()]))
+    const pair = pairForSuite(() => built.cacheNext, () => ({ HOTPATH_FIXTURE_HANDLERS: 'next' }))
 
     sameInstanceCases(() => pair, 'next')
 
@@ -414,9 +429,7 @@ describe('Next 16 cache handlers', () => {
   })
 
   describe("negative control: Next's default ISR handler", () => {
-    let pair
-    before(async () => (pair = await startPair(built.isrNext, { HOTPATH_FIXTURE_HANDLERS: 'next' })), { timeout: 120_000 })
-    after(async () => Promise.all([pair?.a.stop(), pair?.b.stop()]))
+    const pair = pairForSuite(() => built.isrNext, () => ({ HOTPATH_FIXTURE_HANDLERS: 'next' }))
 
     sameInstanceIsrCases(() => pair, 'next')
 
@@ -436,14 +449,7 @@ describe('Next 16 cache handlers', () => {
   })
 
   describe('hotpath handlers, two instances on one Redis', () => {
-    let pair
-    before(
-      async () => {
-        if (!hotpathSkip) pair = await startPair(built.cacheHotpath, { HOTPATH_REDIS_URL: redis.url })
-      },
-      { timeout: 120_000 },
-    )
-    after(async () => Promise.all([pair?.a.stop(), pair?.b.stop()]))
+    const pair = pairForSuite(() => built.cacheHotpath, () => ({ HOTPATH_REDIS_URL: redis.url }), hotpathSkip)
 
     sameInstanceCases(() => pair, 'hp', hpTest)
 
@@ -582,14 +588,7 @@ describe('Next 16 cache handlers', () => {
   })
 
   describe('hotpath ISR handler, two instances on one Redis', () => {
-    let pair
-    before(
-      async () => {
-        if (!hotpathSkip) pair = await startPair(built.isrHotpath, { HOTPATH_REDIS_URL: redis.url })
-      },
-      { timeout: 120_000 },
-    )
-    after(async () => Promise.all([pair?.a.stop(), pair?.b.stop()]))
+    const pair = pairForSuite(() => built.isrHotpath, () => ({ HOTPATH_REDIS_URL: redis.url }), hotpathSkip)
 
     sameInstanceIsrCases(() => pair, 'hp', hpTest)
 
