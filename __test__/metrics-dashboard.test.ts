@@ -211,6 +211,35 @@ describe('metricsDashboard history', () => {
     expect(data.times[59] - data.times[0]).toBe(59_000)
   })
 
+  it('stays small: the page, and the JSON of 20 metrics with a full default history (sizes the README gives)', async () => {
+    const { gzipSync } = await import('node:zlib')
+    timers.useFakeTimers()
+    const { monitor, GET } = fixture()
+    const names = Array.from({ length: 20 }, (_, i) => `api.route${i}.get`)
+    // 90 samples of the default 10 s interval fill the default 15-minute ring.
+    for (let tick = 0; tick < 90; tick++) {
+      for (const [i, name] of names.entries()) for (let k = 0; k < 10; k++) monitor.record(name, 1 + ((tick * 31 + i * 7 + k) % 200))
+      timers.advanceTimersByTime(10_000)
+    }
+    const page = Buffer.from(await (await get(GET)).text())
+    const body = Buffer.from(JSON.stringify(await json(GET)))
+    timers.useRealTimers()
+    const refreshMs: number[] = []
+    for (let round = 0; round < 21; round++) {
+      const started = performance.now()
+      await (await get(GET, '/?format=json')).text()
+      refreshMs.push(performance.now() - started)
+    }
+    refreshMs.sort((a, b) => a - b)
+    const kB = (n: number) => (n / 1000).toFixed(1)
+    console.log(
+      `dashboard page ${kB(page.length)} kB (${kB(gzipSync(page).length)} kB gzip); JSON with 20 metrics and a full history ` +
+        `${kB(body.length)} kB (${kB(gzipSync(body).length)} kB gzip), a refresh ${refreshMs[10].toFixed(2)} ms median of 21`,
+    )
+    expect(page.length).toBeLessThan(32_000)
+    expect(body.length).toBeLessThan(128_000)
+  })
+
   it('forgets a subject once it has been absent for a whole ring', () => {
     const history = new MetricsHistory(3, { metrics: 1 })
     history.add(1, { metrics: [['gone', [7]]] })
