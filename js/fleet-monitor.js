@@ -8,6 +8,7 @@
 const { randomBytes } = require('node:crypto')
 const { linkFor, nameArg } = require('./redis.js')
 const { countArg } = require('./argument-checks.js')
+const { hitRatePercent } = require('./simple-cache.js')
 
 const DEFAULT_FLEET_INTERVAL_MS = 10_000
 /** Intervals an instance's hash outlives its last publish: one missed publish never drops it. */
@@ -86,10 +87,7 @@ function mergeCacheStats(buffers) {
     }
     for (const [name, stats] of Object.entries(caches)) merged[name] = addCounters(merged[name] ?? {}, stats)
   }
-  for (const stats of Object.values(merged)) {
-    const lookups = stats.hits + stats.misses
-    stats.hitRate = lookups > 0 ? Math.round((stats.hits / lookups) * 10000) / 100 : 0
-  }
+  for (const stats of Object.values(merged)) stats.hitRate = hitRatePercent(stats.hits, stats.misses)
   return merged
 }
 

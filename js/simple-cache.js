@@ -196,12 +196,11 @@ class SimpleCache {
   stats() {
     this.#flush()
     const e = this.#engine.stats(this.#expiresMs, now())
-    const lookups = e.hits + e.misses
     return {
       size: this.#slotOf.size,
       validEntries: e.validEntries,
       totalHits: e.heldEntryHits,
-      hitRate: lookups === 0 ? 0 : Math.round((e.hits / lookups) * 10000) / 100,
+      hitRate: hitRatePercent(e.hits, e.misses),
       hits: e.hits,
       misses: e.misses,
       evictions: e.evictions,
@@ -435,4 +434,10 @@ class SimpleCache {
   }
 }
 
-module.exports = { SimpleCache, kLoad }
+/** `stats().hitRate`: the percentage of lookups that hit, 0-100 with two decimals (0 before any lookup). */
+function hitRatePercent(hits, misses) {
+  const lookups = hits + misses
+  return lookups === 0 ? 0 : Math.round((hits / lookups) * 10000) / 100
+}
+
+module.exports = { SimpleCache, kLoad, hitRatePercent }

@@ -3,24 +3,11 @@
 // a `get` returns a new stream over the bytes every time, as Next requires.
 'use strict'
 
+const { buffer: bytesOf } = require('node:stream/consumers')
 const { storeFor } = require('./handler-options.js')
 
 /** Keys of this handler in the store, apart from the ISR handler's. */
 const keyOf = (cacheKey) => `c|${cacheKey}`
-
-/** The bytes a stream delivers; rejects if it errors part way. */
-async function bytesOf(stream) {
-  const chunks = []
-  let length = 0
-  const reader = stream.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    chunks.push(value)
-    length += value.byteLength
-  }
-  return Buffer.concat(chunks, length)
-}
 
 /** A new stream over `bytes`. */
 function streamOf(bytes) {
@@ -70,6 +57,7 @@ function createCacheHandler(options) {
           store.abandon(key)
           return
         }
+        // Node's stream consumer: all the bytes, or a rejection if the stream errors part way.
         const bytes = await bytesOf(entry.value)
         const { value: _stream, ...meta } = entry
         store.write(key, { meta, bytes }, entry.expire * 1000)
