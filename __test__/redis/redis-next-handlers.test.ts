@@ -209,6 +209,21 @@ describe('tag bookkeeping', () => {
   }, 120_000)
 })
 
+describe('tag states past the longest entry lifetime', () => {
+  it('are reclaimed in Redis and in process once older than maxAgeSeconds', async () => {
+    const name = 'aged'
+    const handler = createCacheHandler({ redis: { url: server.url, commandTimeoutMs: 2000 }, name, maxAgeSeconds: 1 })
+    await handler.updateTags(['old1', 'old2'])
+    expect(await server.command('HLEN', `hotpath:${name}:tags`)).toBe(2)
+    await new Promise((r) => setTimeout(r, 1100))
+    await handler.updateTags(['new'])
+    expect(await server.command('HLEN', `hotpath:${name}:tags`)).toBe(1)
+    expect(await server.command('ZCARD', `hotpath:${name}:tags:until`)).toBe(1)
+    expect(await server.command('ZCARD', `hotpath:${name}:tags:seq`)).toBe(1)
+    expect(handler.stats().tags).toBe(1)
+  })
+})
+
 describe('a Redis that is not there', () => {
   it('costs a server that starts without it at most half a second on its first request, then nothing', async () => {
     const handler = createCacheHandler({ redis: `redis://127.0.0.1:${await freePort()}`, name: 'absent' })
